@@ -1,0 +1,64 @@
+#include "sentinel/core/instance.hpp"
+
+#include <array>
+#include <utility>
+
+#include "sentinel/core/wire.hpp"
+
+namespace sentinel::core {
+
+std::string Replica::name() const {
+    const bool ipv6 = inst.host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + inst.host + "]" : inst.host) + ":" + std::to_string(inst.port);
+}
+
+std::string format_flags(std::uint32_t flags) {
+    static constexpr std::array<std::pair<Flag, std::string_view>, 14> kNames = {{
+        {kFlagSDown, wire::kFlagSDown},
+        {kFlagODown, wire::kFlagODown},
+        {kFlagMaster, wire::kFlagMaster},
+        {kFlagSlave, wire::kFlagSlave},
+        {kFlagSentinel, wire::kFlagSentinel},
+        {kFlagDisconnected, wire::kFlagDisconnected},
+        {kFlagMasterDown, wire::kFlagMasterDown},
+        {kFlagFailoverInProgress, wire::kFlagFailoverInProgress},
+        {kFlagPromoted, wire::kFlagPromoted},
+        {kFlagReconfSent, wire::kFlagReconfSent},
+        {kFlagReconfInprog, wire::kFlagReconfInprog},
+        {kFlagReconfDone, wire::kFlagReconfDone},
+        {kFlagForceFailover, wire::kFlagForceFailover},
+        {kFlagScriptKillSent, wire::kFlagScriptKillSent},
+    }};
+    std::string out;
+    for (const auto& [bit, name] : kNames) {
+        if ((flags & bit) != 0) {
+            if (!out.empty()) {
+                out.push_back(',');
+            }
+            out.append(name);
+        }
+    }
+    return out;
+}
+
+std::string_view failover_state_name(FailoverState s) {
+    switch (s) {
+        case FailoverState::none:
+            return "none";
+        case FailoverState::wait_start:
+            return "wait_start";
+        case FailoverState::select_slave:
+            return "select_slave";
+        case FailoverState::send_slaveof_noone:
+            return "send_slaveof_noone";
+        case FailoverState::wait_promotion:
+            return "wait_promotion";
+        case FailoverState::reconf_slaves:
+            return "reconf_slaves";
+        case FailoverState::update_config:
+            return "update_config";
+    }
+    return "unknown";
+}
+
+}  // namespace sentinel::core

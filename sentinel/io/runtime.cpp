@@ -1,0 +1,321 @@
+#include "sentinel/io/runtime.hpp"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "sentinel/config/rewrite.hpp"
+#include "sentinel/io/persist.hpp"
+
+namespace sentinel::io {
+namespace {
+
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+Millis since_epoch_ms(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<Millis>(t.time_since_epoch());
+}
+
+std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+// A bind entry: "*" = every IPv4 address, "::*" = every IPv6 address; a leading '-' makes it
+// optional (failure to bind it is not fatal), as in redis.conf.
+struct BindSpec {
+    asio::ip::address address;
+    bool optional = false;
+    std::string text;
+};
+
+std::optional<BindSpec> parse_bind(std::string entry) {
+    BindSpec spec;
+    spec.text = entry;
+    if (!entry.empty() && entry[0] == '-') {
+        spec.optional = true;
+        entry.erase(0, 1);
+    }
+    if (entry == "*") {
+        spec.address = asio::ip::address_v4::any();
+    } else if (entry == "::*") {
+        spec.address = asio::ip::address_v6::any();
+    } else {
+        asio::error_code ec;
+        spec.address = asio::ip::make_address(entry, ec);
+        if (ec) {
+            return std::nullopt;
+        }
+    }
+    return spec;
+}
+
+}  // namespace
+
+struct Runtime::Connection {
+    Connection(asio::ip::tcp::socket s, asio::any_io_executor ex)
+        : socket(std::move(s)), wake(ex) {}
+    asio::ip::tcp::socket socket;
+    asio::steady_timer wake;  // the writer sleeps on this; cancel() wakes it
+    std::uint64_t id = 0;
+    bool closed = false;
+};
+
+Runtime::Runtime(StartupOptions opts, RedisLogger& log)
+    : opts_(std::move(opts)), log_(log), io_(1), signals_(io_, SIGTERM, SIGINT),
+      started_(std::chrono::steady_clock::now()) {
+    Rng rng(opts_.seed);
+    run_id_ = Rng(opts_.seed ^ 0x5bd1e995ULL).hex(40);
+    sentinel_ = std::make_unique<core::Sentinel>(opts_.config, rng, log_, now());
+    server_ = std::make_unique<server::Server>(*sentinel_, opts_.config.server, *this, log_);
+}
+
+Runtime::~Runtime() = default;
+
+Now Runtime::now() const {
+    return Now{since_epoch_ms(std::chrono::steady_clock::now()),
+               std::chrono::duration_cast<Millis>(
+                   std::chrono::system_clock::now().time_since_epoch())};
+}
+
+bool Runtime::listen() {
+    const int port = opts_.config.server.port;
+    for (const auto& entry : opts_.config.server.bind) {
+        const auto spec = parse_bind(entry);
+        if (!spec) {
+            log_.log(LogLevel::warning, "Invalid bind address '" + entry + "'");
+            return false;
+        }
+        auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+        const asio::ip::tcp::endpoint ep(spec->address, static_cast<unsigned short>(port));
+        asio::error_code ec;
+        acceptor->open(ep.protocol(), ec);
+        if (!ec && ep.address().is_v6()) {
+            // IPv4 and IPv6 wildcards are separate sockets, as in Redis.
+            acceptor->set_option(asio::ip::v6_only(true), ec);
+        }
+        if (!ec) {
+            acceptor->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+        }
+        if (!ec) {
+            acceptor->bind(ep, ec);
+        }
+        if (!ec) {
+            acceptor->listen(opts_.config.server.tcp_backlog, ec);
+        }
+        if (ec) {
+            if (spec->optional && (ec == std::errc::address_not_available ||
+                                   ec == std::errc::address_family_not_supported)) {
+                continue;
+            }
+            log_.log(LogLevel::warning, "Warning: Could not create server TCP listening socket " +
+                                            spec->text + ":" + std::to_string(port) +
+                                            ": bind: " + ec.message());
+            log_.log(LogLevel::warning,
+                     "Failed listening on port " + std::to_string(port) + " (TCP), aborting.");
+            return false;
+        }
+        acceptors_.push_back(std::move(acceptor));
+    }
+    return !acceptors_.empty();
+}
+
+int Runtime::run() {
+    log_.log(LogLevel::notice, "Running mode=sentinel, port=" +
+                                   std::to_string(opts_.config.server.port) + ".");
+    core::Outbox out;
+    sentinel_->start(now(), out);
+    server_->apply(out);
+
+    for (auto& a : acceptors_) {
+        asio::co_spawn(io_, accept_loop(*a), asio::detached);
+    }
+    signals_.async_wait([this](const asio::error_code& ec, int sig) {
+        if (!ec) {
+            log_.log(LogLevel::warning, std::string("Received ") +
+                                            (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                                            " scheduling shutdown...");
+            stop();
+        }
+    });
+    io_.run();
+    log_.log(LogLevel::warning, "Sentinel is now ready to exit, bye bye...");
+    return 0;
+}
+
+void Runtime::shutdown() {
+    asio::post(io_, [this] { stop(); });
+}
+
+void Runtime::stop() {
+    if (stopping_) {
+        return;
+    }
+    stopping_ = true;
+    for (auto& a : acceptors_) {
+        asio::error_code ignored;
+        a->close(ignored);
+    }
+    signals_.cancel();
+    // Best effort, never blocking: replies already queued go out if the socket takes them.
+    for (auto& [id, c] : connections_) {
+        if (auto* s = server_->session(id); s != nullptr && !s->out.empty()) {
+            asio::error_code ignored;
+            c->socket.non_blocking(true, ignored);
+            c->socket.write_some(asio::buffer(s->out), ignored);
+        }
+    }
+    io_.stop();
+}
+
+awaitable<void> Runtime::accept_loop(asio::ip::tcp::acceptor& acceptor) {
+    while (acceptor.is_open()) {
+        auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+        if (ec) {
+            if (ec == asio::error::operation_aborted) {
+                co_return;
+            }
+            // Out of descriptors and similar: keep serving the clients we have.
+            log_.log(LogLevel::warning, "Accepting client connection: " + ec.message());
+            continue;
+        }
+        asio::error_code ignored;
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        server::ClientAddress addr;
+        const auto remote = socket.remote_endpoint(ignored);
+        const auto local = socket.local_endpoint(ignored);
+        addr.addr = endpoint_text(remote);
+        addr.laddr = endpoint_text(local);
+        addr.fd = static_cast<int>(socket.native_handle());
+        addr.loopback = remote.address().is_loopback() ||
+                        (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped() &&
+                         asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6())
+                             .is_loopback());
+        auto c = std::make_shared<Connection>(std::move(socket), io_.get_executor());
+        c->id = server_->connect(addr);
+        connections_[c->id] = c;
+        asio::co_spawn(io_, reader(c), asio::detached);
+        asio::co_spawn(io_, writer(c), asio::detached);
+        flush();
+    }
+}
+
+awaitable<void> Runtime::reader(std::shared_ptr<Connection> c) {
+    std::array<char, 16 * 1024> buf{};
+    while (!c->closed) {
+        auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(buf), kTuple);
+        if (ec || c->closed) {
+            break;
+        }
+        server_->receive(c->id, std::string_view(buf.data(), n));
+        flush();
+        const auto* s = server_->session(c->id);
+        if (s == nullptr || s->close_after_write) {
+            co_return;  // the writer closes after flushing the last reply
+        }
+    }
+    close(c);
+}
+
+awaitable<void> Runtime::writer(std::shared_ptr<Connection> c) {
+    std::string pending;
+    while (!c->closed) {
+        server::Session* s = server_->session(c->id);
+        if (s == nullptr) {
+            break;
+        }
+        if (s->out.empty()) {
+            if (s->close_after_write) {
+                break;
+            }
+            c->wake.expires_at(std::chrono::steady_clock::time_point::max());
+            co_await c->wake.async_wait(kTuple);
+            continue;
+        }
+        pending.clear();
+        pending.swap(s->out);
+        auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(pending), kTuple);
+        if (ec) {
+            break;
+        }
+        server_->count_written(n);
+    }
+    close(c);
+}
+
+void Runtime::flush() {
+    for (const auto id : server_->take_dirty()) {
+        const auto it = connections_.find(id);
+        if (it == connections_.end()) {
+            continue;
+        }
+        const auto* s = server_->session(id);
+        if (s == nullptr || s->closed) {
+            close(it->second);
+        } else {
+            it->second->wake.cancel();
+        }
+    }
+}
+
+void Runtime::close(const std::shared_ptr<Connection>& c) {
+    if (c->closed) {
+        return;
+    }
+    c->closed = true;
+    asio::error_code ignored;
+    c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    c->socket.close(ignored);
+    c->wake.cancel();
+    server_->disconnect(c->id);
+    connections_.erase(c->id);
+}
+
+bool Runtime::persist(const config::Config& cfg) {
+    // Like rewriteConfig(): start from the file as it is now, so edits made by hand to lines we
+    // do not own survive.
+    std::ifstream in(opts_.config_path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string updated = config::rewrite_config(text.str(), cfg);
+    if (auto err = write_file_atomically(opts_.config_path, updated)) {
+        log_.log(LogLevel::warning, "WARNING: Sentinel was not able to save the new configuration "
+                                    "on disk!!!: " + *err);
+        return false;
+    }
+    log_.log(LogLevel::notice, "Sentinel new configuration saved on disk");
+    return true;
+}
+
+server::ProcessStats Runtime::process_stats() const {
+    server::ProcessStats ps;
+    ps.pid = static_cast<int>(::getpid());
+    utsname u{};
+    if (::uname(&u) == 0) {
+        ps.os = std::string(u.sysname) + " " + u.release + " " + u.machine;
+    }
+    ps.executable = opts_.executable;
+    ps.config_file = opts_.config_path;
+    ps.run_id = run_id_;
+    ps.server_time_usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    ps.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::steady_clock::now() - started_)
+                      .count();
+    rusage ru{};
+    if (::getrusage(RUSAGE_SELF, &ru) == 0) {
+        ps.cpu_sys = static_cast<double>(ru.ru_stime.tv_sec) +
+                     static_cast<double>(ru.ru_stime.tv_usec) / 1e6;
+        ps.cpu_user = static_cast<double>(ru.ru_utime.tv_sec) +
+                      static_cast<double>(ru.ru_utime.tv_usec) / 1e6;
+    }
+    return ps;
+}
+
+}  // namespace sentinel::io
