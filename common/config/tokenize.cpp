@@ -67,12 +67,24 @@ Expected<std::vector<std::string>, std::string> split_args(std::string_view line
                 } else if (c == '\\' && at(p + 1) != '\0') {
                     ++p;
                     switch (at(p)) {
-                        case 'n': current += '\n'; break;
-                        case 'r': current += '\r'; break;
-                        case 't': current += '\t'; break;
-                        case 'b': current += '\b'; break;
-                        case 'a': current += '\a'; break;
-                        default: current += at(p); break;
+                        case 'n':
+                            current += '\n';
+                            break;
+                        case 'r':
+                            current += '\r';
+                            break;
+                        case 't':
+                            current += '\t';
+                            break;
+                        case 'b':
+                            current += '\b';
+                            break;
+                        case 'a':
+                            current += '\a';
+                            break;
+                        default:
+                            current += at(p);
+                            break;
                     }
                 } else if (c == '"') {
                     // The closing quote must be followed by a space or the end of the line.
@@ -106,10 +118,18 @@ Expected<std::vector<std::string>, std::string> split_args(std::string_view line
                     case '\n':
                     case '\r':
                     case '\t':
-                    case '\0': done = true; break;
-                    case '"': in_dq = true; break;
-                    case '\'': in_sq = true; break;
-                    default: current += c; break;
+                    case '\0':
+                        done = true;
+                        break;
+                    case '"':
+                        in_dq = true;
+                        break;
+                    case '\'':
+                        in_sq = true;
+                        break;
+                    default:
+                        current += c;
+                        break;
                 }
             }
             if (at(p) != '\0') {
@@ -127,13 +147,27 @@ std::string repr_arg(std::string_view s) {
     out += '"';
     for (const char c : s) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '"': out += "\\\""; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\a': out += "\\a"; break;
-            case '\b': out += "\\b"; break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\a':
+                out += "\\a";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
             default:
                 if (is_c_print(c)) {
                     out += c;

@@ -1,5 +1,6 @@
 #pragma once
-// Redis-style line tokenizer (the rules of sdssplitargs): used for config lines and inline commands.
+// Redis-style line tokenizer (the rules of sdssplitargs): used for config lines and inline
+// commands.
 
 #include <string>
 #include <string_view>

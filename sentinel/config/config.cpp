@@ -1,6 +1,7 @@
-// sentinel.conf loading with redis-sentinel 7.0.15's exact rules: Redis's loadServerConfigFromString
-// (config.c) for the redis.conf grammar, then sentinelHandleConfiguration (sentinel.c) for the
-// queued `sentinel ...` lines. Every error text below was checked against the real binary.
+// sentinel.conf loading with redis-sentinel 7.0.15's exact rules: Redis's
+// loadServerConfigFromString (config.c) for the redis.conf grammar, then
+// sentinelHandleConfiguration (sentinel.c) for the queued `sentinel ...` lines. Every error text
+// below was checked against the real binary.
 
 #include "sentinel/config/config.hpp"
 
@@ -37,10 +38,10 @@ using detail::StringCheck;
 constexpr std::string_view kBadDirective = "Bad directive or wrong number of arguments";
 constexpr std::string_view kWrongArgs = "wrong number of arguments";
 constexpr std::string_view kNoSuchMaster = "No such master with specified name.";
-constexpr std::size_t kRunIdSize = 40;       // CONFIG_RUN_ID_SIZE
-constexpr std::size_t kMaxBindAddrs = 16;    // CONFIG_BINDADDR_MAX
-constexpr std::size_t kHostStrLen = 256;     // NET_HOST_STR_LEN
-constexpr std::size_t kConfigReadLen = 1024; // CONFIG_READ_LEN
+constexpr std::size_t kRunIdSize = 40;        // CONFIG_RUN_ID_SIZE
+constexpr std::size_t kMaxBindAddrs = 16;     // CONFIG_BINDADDR_MAX
+constexpr std::size_t kHostStrLen = 256;      // NET_HOST_STR_LEN
+constexpr std::size_t kConfigReadLen = 1024;  // CONFIG_READ_LEN
 constexpr std::size_t kMaxIncludeBytes = std::size_t{64} << 20;
 
 // ---------------------------------------------------------------------------------------------
@@ -153,9 +154,8 @@ bool string2ll(std::string_view s, long long& value) {
         if (v > static_cast<unsigned long long>(LLONG_MAX) + 1) {
             return false;
         }
-        value = v == static_cast<unsigned long long>(LLONG_MAX) + 1
-                    ? LLONG_MIN
-                    : -static_cast<long long>(v);
+        value = v == static_cast<unsigned long long>(LLONG_MAX) + 1 ? LLONG_MIN
+                                                                    : -static_cast<long long>(v);
     } else {
         if (v > static_cast<unsigned long long>(LLONG_MAX)) {
             return false;
@@ -199,7 +199,6 @@ bool memtoull(std::string_view input, unsigned long long& out) {
         return false;
     }
     const std::string digits = s.substr(0, u);
-    errno = 0;
     const unsigned long long val = std::strtoull(digits.c_str(), nullptr, 10);
     out = val * mul;
     return true;
@@ -296,12 +295,22 @@ std::string_view trim_line(std::string_view s) {
 // ---------------------------------------------------------------------------------------------
 // ACL rules of `user` lines: the checks ACLAppendUserForLoading runs on a throwaway user.
 
-enum class AclErr { none, unknown, syntax, keys_after_all, channels_after_all, no_password, bad_hash };
+enum class AclErr {
+    none,
+    unknown,
+    syntax,
+    keys_after_all,
+    channels_after_all,
+    no_password,
+    bad_hash
+};
 
 const char* acl_error_text(AclErr e) {
     switch (e) {
-        case AclErr::unknown: return "Unknown command or category name in ACL";
-        case AclErr::syntax: return "Syntax error";
+        case AclErr::unknown:
+            return "Unknown command or category name in ACL";
+        case AclErr::syntax:
+            return "Syntax error";
         case AclErr::keys_after_all:
             return "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and "
                    "does not have any effect. Try 'resetkeys' to start with an empty list of "
@@ -315,7 +324,8 @@ const char* acl_error_text(AclErr e) {
         case AclErr::bad_hash:
             return "The password hash must be exactly 64 characters and contain only lowercase "
                    "hexadecimal characters";
-        case AclErr::none: break;
+        case AclErr::none:
+            break;
     }
     return "Wrong format";
 }
@@ -490,20 +500,19 @@ struct QueuedLine {
 // Redis's preMonitorCfgName[].
 bool is_pre_monitor(std::string_view name) {
     static constexpr std::string_view kNames[] = {
-        "announce-ip",   "announce-port", "deny-scripts-reconfig", "sentinel-user",
-        "sentinel-pass", "current-epoch", "myid", "resolve-hostnames", "announce-hostnames",
+        "announce-ip",   "announce-port",     "deny-scripts-reconfig",
+        "sentinel-user", "sentinel-pass",     "current-epoch",
+        "myid",          "resolve-hostnames", "announce-hostnames",
     };
     return std::any_of(std::begin(kNames), std::end(kNames),
                        [&](std::string_view n) { return iequals(name, n); });
 }
 
 class Loader {
-public:
+  public:
     explicit Loader(const ParseOptions& options) : options_(options) {
-        for (const auto* name : {"acl", "auth", "client", "command", "hello", "info", "ping",
-                                 "psubscribe", "publish", "punsubscribe", "role", "sentinel",
-                                 "shutdown", "subscribe", "unsubscribe"}) {
-            commands_[name] = name;
+        for (const auto name : detail::sentinel_commands()) {
+            commands_.emplace(name, name);
         }
     }
 
@@ -515,7 +524,7 @@ public:
 
     Config take() { return std::move(cfg_); }
 
-private:
+  private:
     std::optional<std::string> apply_standard(const DirectiveSpec& spec, const std::string& name,
                                               const std::vector<std::string>& args);
     std::optional<std::string> apply_special(const std::string& name,
@@ -533,7 +542,7 @@ private:
 
     ParseOptions options_;
     Config cfg_;
-    std::string base_dir_;                      // where Redis's chdir() calls have taken it
+    std::string base_dir_;                         // where Redis's chdir() calls have taken it
     std::map<std::string, std::string> commands_;  // current lower-case name -> original name
     std::set<std::string> user_names_;
     bool cluster_enabled_ = false;
@@ -585,9 +594,9 @@ std::optional<ConfigError> Loader::load_string(const std::string& config, int de
             continue;
         }
         // Deprecated directives 7.0 still swallows silently (with exactly one value).
-        if (argv.size() == 2 && (name == "list-max-ziplist-entries" ||
-                                 name == "list-max-ziplist-value" ||
-                                 name == "lua-replicate-commands")) {
+        if (argv.size() == 2 &&
+            (name == "list-max-ziplist-entries" || name == "list-max-ziplist-value" ||
+             name == "lua-replicate-commands")) {
             continue;
         }
         const std::string cname = c_str_of(name);
@@ -680,9 +689,10 @@ std::optional<ConfigError> Loader::include(const std::string& arg, int depth) {
         return std::nullopt;
     }
     if (depth >= options_.max_include_depth) {
-        return ConfigError{0, "", "Fatal error, can't open config file '" + c_str_of(arg) +
-                                      "': too many nested includes",
-                           true};
+        return ConfigError{
+            0, "",
+            "Fatal error, can't open config file '" + c_str_of(arg) + "': too many nested includes",
+            true};
     }
     const std::string pattern = c_str_of(arg);
     const std::string path = resolve_path(base_dir_, pattern);
@@ -709,9 +719,9 @@ std::optional<ConfigError> Loader::include_file(const std::string& shown, const 
                                                 int depth) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        return ConfigError{0, "", "Fatal error, can't open config file '" + shown +
-                                      "': " + errno_text(errno),
-                           true};
+        return ConfigError{
+            0, "", "Fatal error, can't open config file '" + shown + "': " + errno_text(errno),
+            true};
     }
     std::string raw;
     char buf[4096];
@@ -801,9 +811,9 @@ std::optional<std::string> Loader::add_user(const std::vector<std::string>& argv
 std::optional<std::string> Loader::apply_standard(const DirectiveSpec& spec,
                                                   const std::string& name,
                                                   const std::vector<std::string>& raw_args) {
-    const bool multi = spec.kind == DirectiveKind::special ? (name != "dir" &&
-                                                              name != "notify-keyspace-events")
-                                                           : spec.multi_arg;
+    const bool multi = spec.kind == DirectiveKind::special
+                           ? (name != "dir" && name != "notify-keyspace-events")
+                           : spec.multi_arg;
     if (!multi && raw_args.size() != 1) {
         return std::string(kWrongArgs);
     }
@@ -825,6 +835,12 @@ std::optional<std::string> Loader::apply_standard(const DirectiveSpec& spec,
         case DirectiveKind::boolean:
             if (yes_no(args[0]) == -1) {
                 return "argument must be 'yes' or 'no'";
+            }
+            if (name == "activedefrag" && yes_no(args[0]) == 1) {
+                // Debian's redis links the system jemalloc, which lacks the defrag hint API.
+                return "Active defragmentation cannot be enabled: it requires a Redis server "
+                       "compiled with a modified Jemalloc like the one shipped by default with "
+                       "the Redis source distribution";
             }
             break;
         case DirectiveKind::enumeration: {
@@ -894,7 +910,8 @@ std::optional<std::string> Loader::apply_standard(const DirectiveSpec& spec,
                         return "argument couldn't be parsed as an octal number";
                     case DirectiveKind::integer:
                         return "argument couldn't be parsed into an integer";
-                    default: return "argument must be a memory value";
+                    default:
+                        return "argument must be a memory value";
                 }
             }
             if (spec.kind == DirectiveKind::memory_unsigned) {
@@ -1006,11 +1023,13 @@ std::optional<std::string> Loader::apply_standard(const DirectiveSpec& spec,
                     }
                     break;
                 }
-                case StringCheck::none: break;
+                case StringCheck::none:
+                    break;
             }
             break;
         }
-        case DirectiveKind::special: break;
+        case DirectiveKind::special:
+            break;
     }
     honour(name, args);
     return std::nullopt;
@@ -1320,9 +1339,9 @@ std::optional<std::string> Loader::sentinel_line(const std::vector<std::string>&
                 return err;
             }
             // Sentinels are keyed by run id.
-            const bool dup = std::any_of(
-                m->known_sentinels.begin(), m->known_sentinels.end(),
-                [&argv](const KnownSentinel& k) { return k.run_id == argv[4]; });
+            const bool dup =
+                std::any_of(m->known_sentinels.begin(), m->known_sentinels.end(),
+                            [&argv](const KnownSentinel& k) { return k.run_id == argv[4]; });
             if (dup) {
                 return "Duplicate runid for sentinel.";
             }

@@ -81,9 +81,10 @@ struct ServerConfig {
     std::string pidfile;
     std::string logfile;  ///< empty = stdout
     LogLevel loglevel = LogLevel::notice;
-    std::string dir;       ///< empty = stay in the start directory
+    std::string dir;  ///< empty = stay in the start directory
     std::optional<std::string> requirepass;
-    std::vector<std::vector<std::string>> users;  ///< each `user <name> <rules...>` line, args after "user"
+    /// Each `user <name> <rules...>` line, args after "user".
+    std::vector<std::vector<std::string>> users;
     int maxclients = 10000;
     int timeout_s = 0;
     int tcp_keepalive_s = 300;
@@ -91,9 +92,9 @@ struct ServerConfig {
     std::string unixsocket;
     /// rename-command for the commands we serve: lower-case name -> new name ("" disables).
     std::map<std::string, std::string> rename_commands;
-    std::string aclfile;            ///< empty = none
+    std::string aclfile;  ///< empty = none
     std::int64_t acllog_max_len = 128;
-    int unixsocketperm = 0;         ///< parsed from octal; 0 = leave the umask's default
+    int unixsocketperm = 0;  ///< parsed from octal; 0 = leave the umask's default
     /// acl-pubsub-default: true = new users start with allchannels (Redis 7.0 default: false).
     bool acl_pubsub_allchannels = false;
     bool syslog_enabled = false;
@@ -117,8 +118,9 @@ struct ConfigError {
     /// 1-based line number in the text (or included file) being read; 0 = none, as for checks
     /// Redis runs after the last line ("Can't open the log file: ...").
     int line = 0;
-    std::string text;      ///< the offending line as written (trimmed, as Redis prints it)
-    std::string reason;    ///< Redis's reason text, e.g. "Unrecognized sentinel configuration statement."
+    std::string text;  ///< the offending line as written (trimmed, as Redis prints it)
+    /// Redis's reason text, e.g. "Unrecognized sentinel configuration statement.".
+    std::string reason;
     /// True when Redis reports the failure as a plain log line and exits instead of printing the
     /// FATAL CONFIG FILE ERROR block (an `include` it cannot open:
     /// "Fatal error, can't open config file 'x': No such file or directory").
@@ -151,16 +153,16 @@ Expected<Config, ConfigError> parse_config(std::string_view text,
                                            const std::vector<std::string>& extra,
                                            const ParseOptions& options);
 
-/// The message redis-sentinel prints for a fatal config error:
-/// "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line N\n>>> 'line'\nreason\n".
+/// The message redis-sentinel prints for a fatal config error: "\n*** FATAL CONFIG FILE ERROR
+/// (Redis 7.0.15) ***\nReading the configuration file, at line N\n>>> 'line'\nreason\n".
 /// Without a line number the two middle lines are left out, as Redis does; for a `log_line`
 /// error only "reason\n" is returned (Redis logs it as a warning).
 std::string format_fatal(const ConfigError& err);
 
 /// Result of reading the command line.
 struct CommandLine {
-    std::string config_file;           ///< empty if none given
-    std::vector<std::string> extra;    ///< config lines built from `--name args...`
+    std::string config_file;         ///< empty if none given
+    std::vector<std::string> extra;  ///< config lines built from `--name args...`
     bool version = false;
     bool help = false;
     /// A lone "-" first or last: Redis would read config from stdin (and a sentinel then has no

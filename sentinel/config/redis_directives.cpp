@@ -25,7 +25,8 @@ constexpr long long kUIntMax = UINT_MAX;
 
 // Sorted by name for binary search.
 constexpr DirectiveSpec kDirectives[] = {
-    {"acl-pubsub-default", Kind::enumeration, 0, 0, "allchannels, resetchannels", false, Check::none},
+    {"acl-pubsub-default", Kind::enumeration, 0, 0, "allchannels, resetchannels", false,
+     Check::none},
     {"aclfile", Kind::string, 0, 0, "", false, Check::none},
     {"acllog-max-len", Kind::integer, 0, kLLMax, "", false, Check::none},
     {"active-defrag-cycle-max", Kind::integer, 1, 99, "", false, Check::none},
@@ -71,7 +72,8 @@ constexpr DirectiveSpec kDirectives[] = {
     {"cluster-migration-barrier", Kind::integer, 0, kIntMax, "", false, Check::none},
     {"cluster-node-timeout", Kind::integer, 0, kLLMax, "", false, Check::none},
     {"cluster-port", Kind::integer, 0, 65535, "", false, Check::none},
-    {"cluster-preferred-endpoint-type", Kind::enumeration, 0, 0, "ip, hostname, unknown-endpoint", false, Check::none},
+    {"cluster-preferred-endpoint-type", Kind::enumeration, 0, 0, "ip, hostname, unknown-endpoint",
+     false, Check::none},
     {"cluster-replica-no-failover", Kind::boolean, 0, 0, "", false, Check::none},
     {"cluster-replica-validity-factor", Kind::integer, 0, kIntMax, "", false, Check::none},
     {"cluster-require-full-coverage", Kind::boolean, 0, 0, "", false, Check::none},
@@ -123,7 +125,10 @@ constexpr DirectiveSpec kDirectives[] = {
     {"maxmemory", Kind::memory_unsigned, 0, kLLMax, "", false, Check::none},
     {"maxmemory-clients", Kind::memory_percent, -100, kLLMax, "", false, Check::none},
     {"maxmemory-eviction-tenacity", Kind::integer, 0, 100, "", false, Check::none},
-    {"maxmemory-policy", Kind::enumeration, 0, 0, "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction", false, Check::none},
+    {"maxmemory-policy", Kind::enumeration, 0, 0,
+     "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, "
+     "allkeys-random, noeviction",
+     false, Check::none},
     {"maxmemory-samples", Kind::integer, 1, kIntMax, "", false, Check::none},
     {"min-replicas-max-lag", Kind::integer, 0, kIntMax, "", false, Check::none},
     {"min-replicas-to-write", Kind::integer, 0, kIntMax, "", false, Check::none},
@@ -136,7 +141,8 @@ constexpr DirectiveSpec kDirectives[] = {
     {"pidfile", Kind::string, 0, 0, "", false, Check::none},
     {"port", Kind::integer, 0, 65535, "", false, Check::none},
     {"proc-title-template", Kind::string, 0, 0, "", false, Check::proc_title},
-    {"propagation-error-behavior", Kind::enumeration, 0, 0, "ignore, panic, panic-on-replicas", false, Check::none},
+    {"propagation-error-behavior", Kind::enumeration, 0, 0, "ignore, panic, panic-on-replicas",
+     false, Check::none},
     {"protected-mode", Kind::boolean, 0, 0, "", false, Check::none},
     {"proto-max-bulk-len", Kind::memory, 1048576, kLLMax, "", false, Check::none},
     {"rdb-del-sync-files", Kind::boolean, 0, 0, "", false, Check::none},
@@ -147,7 +153,8 @@ constexpr DirectiveSpec kDirectives[] = {
     {"repl-backlog-size", Kind::memory, 1, kLLMax, "", false, Check::none},
     {"repl-backlog-ttl", Kind::integer, 0, kLLMax, "", false, Check::none},
     {"repl-disable-tcp-nodelay", Kind::boolean, 0, 0, "", false, Check::none},
-    {"repl-diskless-load", Kind::enumeration, 0, 0, "disabled, on-empty-db, swapdb", false, Check::none},
+    {"repl-diskless-load", Kind::enumeration, 0, 0, "disabled, on-empty-db, swapdb", false,
+     Check::none},
     {"repl-diskless-sync", Kind::boolean, 0, 0, "", false, Check::none},
     {"repl-diskless-sync-delay", Kind::integer, 0, kIntMax, "", false, Check::none},
     {"repl-diskless-sync-max-replicas", Kind::integer, 0, kIntMax, "", false, Check::none},
@@ -170,8 +177,10 @@ constexpr DirectiveSpec kDirectives[] = {
     {"server_cpulist", Kind::string, 0, 0, "", false, Check::none},
     {"set-max-intset-entries", Kind::integer, 0, kLLMax, "", false, Check::none},
     {"set-proc-title", Kind::boolean, 0, 0, "", false, Check::none},
-    {"shutdown-on-sigint", Kind::enumeration, 0, 0, "default, save, nosave, now, force", true, Check::none},
-    {"shutdown-on-sigterm", Kind::enumeration, 0, 0, "default, save, nosave, now, force", true, Check::none},
+    {"shutdown-on-sigint", Kind::enumeration, 0, 0, "default, save, nosave, now, force", true,
+     Check::none},
+    {"shutdown-on-sigterm", Kind::enumeration, 0, 0, "default, save, nosave, now, force", true,
+     Check::none},
     {"shutdown-timeout", Kind::integer, 0, kIntMax, "", false, Check::none},
     {"slave-announce-ip", Kind::string, 0, 0, "", false, Check::none},
     {"slave-announce-port", Kind::integer, 0, 65535, "", false, Check::none},
@@ -189,7 +198,8 @@ constexpr DirectiveSpec kDirectives[] = {
     {"stream-node-max-entries", Kind::integer, 0, kLLMax, "", false, Check::none},
     {"supervised", Kind::enumeration, 0, 0, "upstart, systemd, auto, no", false, Check::none},
     {"syslog-enabled", Kind::boolean, 0, 0, "", false, Check::none},
-    {"syslog-facility", Kind::enumeration, 0, 0, "user, local0, local1, local2, local3, local4, local5, local6, local7", false, Check::none},
+    {"syslog-facility", Kind::enumeration, 0, 0,
+     "user, local0, local1, local2, local3, local4, local5, local6, local7", false, Check::none},
     {"syslog-ident", Kind::string, 0, 0, "", false, Check::none},
     {"tcp-backlog", Kind::integer, 0, kIntMax, "", false, Check::none},
     {"tcp-keepalive", Kind::integer, 0, kIntMax, "", false, Check::none},
@@ -226,13 +236,15 @@ constexpr DirectiveSpec kDirectives[] = {
 };
 
 constexpr std::array<std::string_view, 15> kSentinelCommands = {
-    "acl",  "auth",   "client",  "command",   "hello",    "info",      "ping",        "psubscribe",
-    "publish", "punsubscribe", "role", "sentinel", "shutdown", "subscribe", "unsubscribe",
+    "acl",  "auth",     "client",     "command",   "hello",
+    "info", "ping",     "psubscribe", "publish",   "punsubscribe",
+    "role", "sentinel", "shutdown",   "subscribe", "unsubscribe",
 };
 
 bool is_sorted_table() {
-    return std::is_sorted(std::begin(kDirectives), std::end(kDirectives),
-                          [](const DirectiveSpec& a, const DirectiveSpec& b) { return a.name < b.name; });
+    return std::is_sorted(
+        std::begin(kDirectives), std::end(kDirectives),
+        [](const DirectiveSpec& a, const DirectiveSpec& b) { return a.name < b.name; });
 }
 
 }  // namespace
@@ -255,6 +267,10 @@ const DirectiveSpec* find_directive(std::string_view lower_name) {
         return it;
     }
     return nullptr;
+}
+
+std::span<const std::string_view> sentinel_commands() {
+    return kSentinelCommands;
 }
 
 bool is_sentinel_command(std::string_view name) {

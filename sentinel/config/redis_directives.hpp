@@ -2,6 +2,7 @@
 // The redis.conf grammar a 7.0.15 sentinel accepts: its standard config table (name, value type,
 // bounds) and the commands a sentinel serves. Private to sentinel/config.
 
+#include <span>
 #include <string_view>
 
 namespace sentinel::config::detail {
@@ -36,8 +37,11 @@ struct DirectiveSpec {
 /// The standard directive named `lower_name` (already lower-case), or nullptr.
 const DirectiveSpec* find_directive(std::string_view lower_name);
 
-/// True for the top-level commands a 7.0 sentinel serves (`COMMAND LIST` on redis-sentinel
-/// 7.0.15), compared case-insensitively: rename-command and ACL rules may only name these.
+/// The top-level commands a 7.0 sentinel serves (`COMMAND LIST` on redis-sentinel 7.0.15),
+/// lower-case: rename-command and ACL rules may only name these.
+std::span<const std::string_view> sentinel_commands();
+
+/// True when `name` is one of sentinel_commands(), compared case-insensitively.
 bool is_sentinel_command(std::string_view name);
 
 }  // namespace sentinel::config::detail

@@ -12,6 +12,22 @@ std::string Replica::name() const {
     return (ipv6 ? "[" + inst.host + "]" : inst.host) + ":" + std::to_string(inst.port);
 }
 
+InstanceState fresh_instance(std::uint32_t flags, std::string host, int port, const Now& now) {
+    InstanceState inst;
+    inst.flags = flags | kFlagDisconnected;
+    inst.host = std::move(host);
+    inst.port = port;
+    inst.created = now.mono;
+    // As createSentinelRedisInstance(): a new link counts as just pinged and just answered, so
+    // a fresh instance is not reported down before it had a chance to connect.
+    inst.link.act_ping_time = now.mono;
+    inst.link.last_avail_time = now.mono;
+    inst.link.last_pong_time = now.mono;
+    inst.role_reported_time = now.mono;
+    inst.role_reported_master = (flags & kFlagSlave) == 0;
+    return inst;
+}
+
 std::string format_flags(std::uint32_t flags) {
     static constexpr std::array<std::pair<Flag, std::string_view>, 14> kNames = {{
         {kFlagSDown, wire::kFlagSDown},

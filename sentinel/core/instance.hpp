@@ -99,6 +99,10 @@ struct Master {
     std::vector<PeerSentinel> sentinels;
 };
 
+/// A just-created instance (createSentinelRedisInstance): `flags` plus disconnected, at
+/// `host`:`port`, with link timers starting at `now`.
+InstanceState fresh_instance(std::uint32_t flags, std::string host, int port, const Now& now);
+
 /// Flag tokens joined by ',' in Redis's order (e.g. "master,disconnected").
 std::string format_flags(std::uint32_t flags);
 

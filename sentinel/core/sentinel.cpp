@@ -2,41 +2,15 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <charconv>
 
 #include "common/util/glob.hpp"
+#include "sentinel/core/text.hpp"
 #include "sentinel/core/wire.hpp"
 
 namespace sentinel::core {
 namespace {
 
 using resp::Value;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::optional<long long> parse_ll(std::string_view s) {
-    long long v = 0;
-    const auto* end = s.data() + s.size();
-    auto [p, ec] = std::from_chars(s.data(), end, v);
-    if (ec != std::errc() || p != end || s.empty()) {
-        return std::nullopt;
-    }
-    return v;
-}
 
 // Redis "yes"/"no" parsing (yesnotoi): case-insensitive, anything else is invalid.
 std::optional<bool> parse_yes_no(std::string_view s) {
@@ -49,11 +23,13 @@ std::optional<bool> parse_yes_no(std::string_view s) {
     return std::nullopt;
 }
 
-std::int64_t ms_since(const Now& now, Millis t) { return to_ms(now.mono - t); }
+std::int64_t ms_since(const Now& now, Millis t) {
+    return to_ms(now.mono - t);
+}
 
 // Instance lists are flat name/value pairs of bulk strings; RESP3 clients see a map.
 class FieldList {
-public:
+  public:
     void add(std::string_view key, std::string_view value) {
         kv_.push_back(Value::bulk(key));
         kv_.push_back(Value::bulk(value));
@@ -61,7 +37,7 @@ public:
     void add(std::string_view key, std::int64_t value) { add(key, std::to_string(value)); }
     Value take() { return Value::map(std::move(kv_)); }
 
-private:
+  private:
     std::vector<Value> kv_;
 };
 
@@ -95,22 +71,6 @@ void add_role_fields(FieldList& f, const Now& now, const InstanceState& inst) {
     f.add("info-refresh", inst.info_refresh ? ms_since(now, *inst.info_refresh) : 0);
     f.add("role-reported", inst.role_reported_master ? "master" : "slave");
     f.add("role-reported-time", ms_since(now, inst.role_reported_time));
-}
-
-InstanceState fresh_instance(std::uint32_t flags, std::string host, int port, const Now& now) {
-    InstanceState inst;
-    inst.flags = flags | kFlagDisconnected;
-    inst.host = std::move(host);
-    inst.port = port;
-    inst.created = now.mono;
-    // As createSentinelRedisInstance(): a new link counts as just pinged and just answered, so
-    // a fresh instance is not reported down before it had a chance to connect.
-    inst.link.act_ping_time = now.mono;
-    inst.link.last_avail_time = now.mono;
-    inst.link.last_pong_time = now.mono;
-    inst.role_reported_time = now.mono;
-    inst.role_reported_master = (flags & kFlagSlave) == 0;
-    return inst;
 }
 
 constexpr std::array<std::string_view, 6> kConfigParams = {
@@ -175,13 +135,27 @@ struct Subcommand {
     int arity;
 };
 constexpr std::array<Subcommand, 21> kSubcommands = {{
-    {"ckquorum", 3},        {"config", -3},         {"debug", -2},
-    {"failover", 3},        {"flushconfig", 2},     {"get-master-addr-by-name", 3},
-    {"help", 2},            {"info-cache", -3},     {"is-master-down-by-addr", 6},
-    {"master", 3},          {"masters", 2},         {"monitor", 6},
-    {"myid", 2},            {"pending-scripts", 2}, {"remove", 3},
-    {"replicas", 3},        {"reset", 3},           {"sentinels", 3},
-    {"set", -5},            {"simulate-failure", -3}, {"slaves", 3},
+    {"ckquorum", 3},
+    {"config", -3},
+    {"debug", -2},
+    {"failover", 3},
+    {"flushconfig", 2},
+    {"get-master-addr-by-name", 3},
+    {"help", 2},
+    {"info-cache", -3},
+    {"is-master-down-by-addr", 6},
+    {"master", 3},
+    {"masters", 2},
+    {"monitor", 6},
+    {"myid", 2},
+    {"pending-scripts", 2},
+    {"remove", 3},
+    {"replicas", 3},
+    {"reset", 3},
+    {"sentinels", 3},
+    {"set", -5},
+    {"simulate-failure", -3},
+    {"slaves", 3},
 }};
 
 bool arity_ok(int arity, std::size_t argc) {
@@ -191,8 +165,13 @@ bool arity_ok(int arity, std::size_t argc) {
 
 }  // namespace
 
-Sentinel::Sentinel(const config::Config& cfg, Rng rng, Logger& log, const Now& now)
-    : server_(cfg.server), globals_(cfg.sentinel), rng_(rng), log_(log) {
+Sentinel::Sentinel(const config::Config& cfg, Rng rng, Logger& log, const Now& now,
+                   CoreServices services)
+    : server_(cfg.server),
+      globals_(cfg.sentinel),
+      rng_(rng),
+      log_(log),
+      services_(std::move(services)) {
     if (globals_.myid.empty()) {
         globals_.myid = rng_.hex(40);
         myid_generated_ = true;
@@ -223,10 +202,10 @@ void Sentinel::start(const Now&, Outbox& out) {
     }
     for (const auto& m : masters_) {
         out.event(LogLevel::warning, std::string(wire::kEventMonitor),
-                  "master " + m.cfg.name + " " + m.cfg.host + " " + std::to_string(m.cfg.port) +
-                      " quorum " + std::to_string(m.cfg.quorum));
+                  master_details(m) + " quorum " + std::to_string(m.cfg.quorum));
     }
-    log_.log(LogLevel::notice, "Sentinel ID is " + globals_.myid);
+    // Redis logs it at warning level ('#') so it shows with every loglevel.
+    log_.log(LogLevel::warning, "Sentinel ID is " + globals_.myid);
 }
 
 std::vector<std::string> Sentinel::master_names() const {
@@ -303,8 +282,8 @@ Value Sentinel::reply_sentinel(const Now& now, const PeerSentinel& s,
                                std::int64_t down_after_ms) const {
     FieldList f;
     add_common_fields(f, now, s.inst.run_id, s.inst, down_after_ms, FailoverState::none);
-    f.add("last-hello-message", s.last_hello_time ? ms_since(now, *s.last_hello_time)
-                                                  : ms_since(now, s.inst.created));
+    f.add("last-hello-message",
+          s.last_hello_time ? ms_since(now, *s.last_hello_time) : ms_since(now, s.inst.created));
     f.add("voted-leader", s.leader.empty() ? "?" : s.leader);
     f.add("voted-leader-epoch", static_cast<std::int64_t>(s.leader_epoch));
     return f.take();
@@ -317,7 +296,7 @@ std::string Sentinel::info_section(const ProcessFacts& facts) const {
     out += "sentinel_tilt_since_seconds:-1\r\n";
     out += "sentinel_running_scripts:" + std::to_string(facts.running_scripts) + "\r\n";
     out += "sentinel_scripts_queue_length:" + std::to_string(facts.queued_scripts) + "\r\n";
-    out += "sentinel_simulate_failure_flags:0\r\n";
+    out += "sentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) + "\r\n";
     std::size_t i = 0;
     for (const auto& m : masters_) {
         const char* status = (m.inst.flags & kFlagODown) != 0   ? "odown"
@@ -335,7 +314,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
     if (args.size() < 2) {
         return Value::error("ERR wrong number of arguments for 'sentinel' command");
     }
-    const std::string sub = lower(args[1]);
+    const std::string sub = to_lower(args[1]);
     const auto it = std::find_if(kSubcommands.begin(), kSubcommands.end(),
                                  [&](const Subcommand& s) { return s.name == sub; });
     if (it == kSubcommands.end()) {
@@ -381,16 +360,14 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
             m.sentinels.clear();
             m.inst = fresh_instance(kFlagMaster, m.cfg.host, m.cfg.port, now);
             m.failover_state = FailoverState::none;
-            out.event(LogLevel::warning, "+reset-master",
-                      "master " + m.cfg.name + " " + m.cfg.host + " " +
-                          std::to_string(m.cfg.port));
+            out.event(LogLevel::warning, "+reset-master", master_details(m));
             ++count;
         }
         return Value::integer_value(count);
     }
     if (sub == "is-master-down-by-addr") {
-        const auto port = parse_ll(args[3]);
-        const auto epoch = parse_ll(args[4]);
+        const auto port = string2ll(args[3]);
+        const auto epoch = string2ll(args[4]);
         if (!port || !epoch) {
             return Value::error(wire::kErrNotInteger);
         }
@@ -405,13 +382,26 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
             {Value::integer_value(down ? 1 : 0), Value::bulk("*"), Value::integer_value(0)});
     }
     if (sub == "simulate-failure") {
-        for (std::size_t i = 2; i < args.size(); ++i) {
-            if (iequals(args[i], "help")) {
-                return Value::array(
-                    {Value::bulk("crash-after-election"), Value::bulk("crash-after-promotion")});
-            }
-        }
-        return Value::error("ERR " + std::string(wire::kErrNotImplemented.substr(4)));
+        return simulate_failure_command(args);
+    }
+    if (sub == "monitor") {
+        return monitor_command(now, args, out);
+    }
+    if (sub == "set") {
+        return set_command(args, out);
+    }
+    if (sub == "debug") {
+        return debug_command(args);
+    }
+    if (sub == "flushconfig") {
+        out.persist(/*reply_depends=*/true);
+        return Value::simple("OK");
+    }
+    if (sub == "remove") {
+        return remove_command(args, out);
+    }
+    if (sub == "failover") {
+        return failover_command(args);
     }
     if (sub == "info-cache") {
         std::vector<Value> list;
@@ -421,9 +411,8 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
                 continue;
             }
             auto entry = [&](const InstanceState& inst) {
-                return Value::array({Value::integer_value(inst.info_refresh
-                                                              ? ms_since(now, *inst.info_refresh)
-                                                              : 0),
+                return Value::array({Value::integer_value(
+                                         inst.info_refresh ? ms_since(now, *inst.info_refresh) : 0),
                                      Value::nil()});
             };
             std::vector<Value> infos{entry(m->inst)};
@@ -437,9 +426,6 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
     }
 
     // Everything below names one master.
-    if (sub == "monitor" || sub == "set" || sub == "debug" || sub == "flushconfig") {
-        return Value::error(wire::kErrNotImplemented);
-    }
     Master* m = find_master(args[2]);
     if (sub == "get-master-addr-by-name") {
         if (m == nullptr) {
@@ -497,7 +483,6 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         }
         return Value::error(e);
     }
-    // failover, remove: land with the failover and administration issues.
     return Value::error(wire::kErrNotImplemented);
 }
 
@@ -543,7 +528,7 @@ Value Sentinel::config_set(std::string_view param, std::string_view value, Outbo
     } else if (iequals(param, "announce-ip")) {
         globals_.announce_ip = std::string(value);
     } else if (iequals(param, "announce-port")) {
-        const auto port = parse_ll(value);
+        const auto port = string2ll(value);
         if (!port || *port < 0 || *port > 65535) {
             return bad_value();
         }

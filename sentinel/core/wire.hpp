@@ -8,7 +8,8 @@ namespace sentinel::wire {
 // Generic errors (replies carry the code prefix, the writer adds the leading '-').
 inline constexpr std::string_view kErrNoSuchMaster = "ERR No such master with that name";
 inline constexpr std::string_view kErrNotInteger = "ERR value is not an integer or out of range";
-inline constexpr std::string_view kErrSaveFailed = "ERR Failed to save config file. Check server logs.";
+inline constexpr std::string_view kErrSaveFailed =
+    "ERR Failed to save config file. Check server logs.";
 inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";
 inline constexpr std::string_view kErrWrongPass =
     "WRONGPASS invalid username-password pair or user is disabled.";
@@ -22,6 +23,38 @@ inline constexpr std::string_view kErrConfigUsage =
 inline constexpr std::string_view kErrSyntax = "ERR syntax error";
 inline constexpr std::string_view kErrNotImplemented =
     "ERR This SENTINEL subcommand is not implemented yet by this sentinel";
+
+// SENTINEL MONITOR, in the order Redis checks.
+inline constexpr std::string_view kErrInvalidQuorum = "ERR Invalid quorum";
+inline constexpr std::string_view kErrInvalidPort = "ERR Invalid port";
+inline constexpr std::string_view kErrQuorumTooSmall = "ERR Quorum must be 1 or greater.";
+inline constexpr std::string_view kErrInvalidAddress =
+    "ERR Invalid IP address or hostname specified";
+inline constexpr std::string_view kErrInvalidPortNumber = "ERR Invalid port number.";
+inline constexpr std::string_view kErrDuplicateMaster = "ERR Duplicate master name.";
+
+// SENTINEL SET (the two formatted texts are built where used: "Unknown option or number of
+// arguments for SENTINEL SET '<opt>'", "Invalid argument '<v>' for SENTINEL SET '<opt>'";
+// SENTINEL DEBUG uses the same texts with DEBUG).
+inline constexpr std::string_view kErrScriptsReconfigDenied =
+    "ERR Reconfiguration of scripts path is denied for security reasons. Check the "
+    "deny-scripts-reconfig configuration directive in your Sentinel configuration";
+inline constexpr std::string_view kErrNotificationScript =
+    "ERR Notification script seems non existing or non executable";
+inline constexpr std::string_view kErrClientReconfigScript =
+    "ERR Client reconfiguration script seems non existing or non executable";
+/// What +set shows instead of an auth-pass value.
+inline constexpr std::string_view kRedacted = "******";
+
+// SENTINEL SIMULATE-FAILURE.
+inline constexpr std::string_view kErrUnknownSimulation =
+    "ERR Unknown failure simulation specified";
+inline constexpr std::string_view kSimCrashAfterElection = "crash-after-election";
+inline constexpr std::string_view kSimCrashAfterPromotion = "crash-after-promotion";
+
+// SENTINEL FAILOVER.
+inline constexpr std::string_view kErrFailoverInProgress = "INPROG Failover already in progress";
+inline constexpr std::string_view kErrNoGoodSlave = "NOGOODSLAVE No suitable replica to promote";
 
 // Hello channel.
 inline constexpr std::string_view kHelloChannel = "__sentinel__:hello";
@@ -44,5 +77,7 @@ inline constexpr std::string_view kFlagScriptKillSent = "script_kill_sent";
 
 // Events (pub/sub channel names).
 inline constexpr std::string_view kEventMonitor = "+monitor";
+inline constexpr std::string_view kEventRemove = "-monitor";
+inline constexpr std::string_view kEventSet = "+set";
 
 }  // namespace sentinel::wire

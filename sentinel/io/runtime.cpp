@@ -71,7 +71,13 @@ Runtime::Runtime(StartupOptions opts, RedisLogger& log)
       started_(std::chrono::steady_clock::now()) {
     Rng rng(opts_.seed);
     run_id_ = Rng(opts_.seed ^ 0x5bd1e995ULL).hex(40);
-    sentinel_ = std::make_unique<core::Sentinel>(opts_.config, rng, log_, now());
+    core::CoreServices services;
+    // Relative script paths resolve from the working directory (`dir`), as in Redis.
+    services.script_is_executable = [](const std::string& path) {
+        return ::access(path.c_str(), X_OK) == 0;
+    };
+    sentinel_ =
+        std::make_unique<core::Sentinel>(opts_.config, rng, log_, now(), std::move(services));
     server_ = std::make_unique<server::Server>(*sentinel_, opts_.config.server, *this, log_);
 }
 

@@ -294,6 +294,9 @@ void Server::cmd_client(Session& s, const Args& a) {
         for (auto l : kClientHelp) {
             lines.push_back(Value::simple(l));
         }
+        lines.push_back(Value::simple("    Control server assisted client side caching."));
+        lines.push_back(Value::simple("TRACKINGINFO"));
+        lines.push_back(Value::simple("    Report tracking status for the current connection."));
         lines.push_back(Value::simple("NO-EVICT (ON|OFF)"));
         lines.push_back(Value::simple("    Protect current client connection from eviction."));
         lines.push_back(Value::simple("HELP"));

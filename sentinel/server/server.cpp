@@ -261,14 +261,16 @@ void Server::execute(Session& s, Args& args) {
         reply_error(s, "ERR wrong number of arguments for '" + canonical + "' command");
         return;
     }
+    const bool container = canonical == "sentinel" || canonical == "client" ||
+                           canonical == "acl" || canonical == "command";
+    const std::string sub = container && args.size() > 1 ? lower(args[1]) : std::string();
+    if (!sub.empty()) {
+        s.last_command = canonical + "|" + sub;
+    }
     if (!s.authenticated && !spec->allowed_unauthenticated) {
         reply_error(s, wire::kErrNoAuth);
         return;
     }
-    const std::string sub = (args.size() > 1 && (canonical == "sentinel" || canonical == "client" ||
-                                                  canonical == "acl" || canonical == "command"))
-                                ? lower(args[1])
-                                : std::string();
     if (s.authenticated && !spec->allowed_unauthenticated &&
         !acl_.can_run(s.user, canonical, sub)) {
         reply_error(s, "NOPERM this user has no permissions to run the '" +
@@ -377,7 +379,7 @@ void Server::cmd_hello(Session& s, const Args& a) {
     if (!s.authenticated) {
         reply_error(s,
                     "NOAUTH HELLO must be called with the client already authenticated, otherwise "
-                    "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the "
+                    "the HELLO AUTH <user> <pass> option can be used to authenticate the "
                     "client and select the RESP protocol version at the same time");
         return;
     }
