@@ -33,6 +33,9 @@ struct KnownReplica {
 /// Everything configured or persisted for one monitored master.
 struct MasterConfig {
     std::string name;
+    /// As Redis reports it: IP literals normalized (127.1 -> 127.0.0.1, fe80::1%lo -> fe80::1)
+    /// unless announce-hostnames is on; hostnames (resolve-hostnames yes) as written. The same
+    /// holds for KnownReplica/KnownSentinel hosts.
     std::string host;
     int port = 0;
     int quorum = 0;
@@ -81,7 +84,9 @@ struct ServerConfig {
     std::string pidfile;
     std::string logfile;  ///< empty = stdout
     LogLevel loglevel = LogLevel::notice;
-    std::string dir;  ///< empty = stay in the start directory
+    /// Where the `dir` lines lead, as successive chdir() calls would (a relative dir after another
+    /// is joined to it); empty = stay in the start directory.
+    std::string dir;
     std::optional<std::string> requirepass;
     /// Each `user <name> <rules...>` line, args after "user".
     std::vector<std::vector<std::string>> users;

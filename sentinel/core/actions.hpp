@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sentinel/config/config.hpp"
+#include "sentinel/core/events.hpp"
 
 namespace sentinel::core {
 
@@ -18,6 +19,9 @@ struct EventAction {
     LogLevel level = LogLevel::warning;
     std::string type;
     std::string text;
+    /// The master's notification-script for warning-level events about an instance (run with
+    /// `type text`); empty when none applies.
+    std::string script;
 };
 
 /// Write the configuration to disk now (atomically) before any later action or reply.
@@ -27,17 +31,45 @@ struct PersistAction {
     bool reply_depends = false;
 };
 
+/// Open a TCP connection to host:port and call it `link`. Reports back LinkUpEvent or
+/// LinkDownEvent. SendActions for the link may follow at once: the runtime queues them until
+/// the connection is up (bounded; overflowing the queue breaks the link).
+struct ConnectAction {
+    LinkId link = 0;
+    std::string host;
+    int port = 0;
+};
+
+/// Close a link. No LinkDownEvent follows; late replies for it are dropped by the core.
+struct CloseAction {
+    LinkId link = 0;
+};
+
+/// Send one command on a link. Its reply comes back as a ReplyEvent, in order.
+struct SendAction {
+    LinkId link = 0;
+    std::vector<std::string> args;
+};
+
 /// One action; executed by the runtime in the order emitted.
-using Action = std::variant<EventAction, PersistAction>;
+using Action = std::variant<EventAction, PersistAction, ConnectAction, CloseAction, SendAction>;
 
 /// Collects the actions produced by one step of the core.
 struct Outbox {
     std::vector<Action> actions;
 
-    void event(LogLevel level, std::string type, std::string text) {
-        actions.emplace_back(EventAction{level, std::move(type), std::move(text)});
+    void event(LogLevel level, std::string type, std::string text, std::string script = {}) {
+        actions.emplace_back(
+            EventAction{level, std::move(type), std::move(text), std::move(script)});
     }
     void persist(bool reply_depends = false) { actions.emplace_back(PersistAction{reply_depends}); }
+    void connect(LinkId link, std::string host, int port) {
+        actions.emplace_back(ConnectAction{link, std::move(host), port});
+    }
+    void close(LinkId link) { actions.emplace_back(CloseAction{link}); }
+    void send(LinkId link, std::vector<std::string> args) {
+        actions.emplace_back(SendAction{link, std::move(args)});
+    }
 };
 
 }  // namespace sentinel::core

@@ -53,8 +53,8 @@ Value invalid_argument(std::string_view command, std::string_view value, std::st
 
 // A replica sentinelSelectSlave() would certainly skip, judged from what we know now.
 bool never_promotable(const Replica& r) {
-    return (r.inst.flags & (kFlagSDown | kFlagODown | kFlagDisconnected)) != 0 ||
-           r.inst.link.disconnected || r.slave_priority == 0 || !r.inst.info_refresh;
+    return (r.inst.effective_flags() & (kFlagSDown | kFlagODown | kFlagDisconnected)) != 0 ||
+           r.inst.link->disconnected || r.slave_priority == 0 || !r.inst.info_refresh;
 }
 
 }  // namespace

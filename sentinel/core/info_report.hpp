@@ -31,14 +31,17 @@ enum class ReportedRole { unknown, master, slave };
 struct InfoReplicaLine {
     /// The address exactly as the master printed it (sentinelAddr.hostname).
     std::string host;
-    /// `host` normalized as anetResolve(ANET_IP_ONLY) prints it ("127.1" -> "127.0.0.1"); this
-    /// is what Redis keys and names the replica by. Empty when `host` is a host name, which is
-    /// only accepted with resolve-hostnames: the runtime must resolve it.
+    /// `host` normalized as anetResolve() prints it ("127.1" -> "127.0.0.1"); this is what
+    /// Redis keys and names the replica by. Empty when `host` is a host name, which is only
+    /// accepted with resolve-hostnames: the runtime must resolve it (Redis 7.0.15 keeps an
+    /// unresolvable one with an empty ip, named ":<port>").
     std::string ip;
     /// 0..65535. Redis 7.0 accepts port 0 here and keeps such a replica (never connecting).
     int port = 0;
     /// "online", "wait_bgsave", ... Informational only: Redis accepts a replica in any state.
     std::string state;
+
+    bool operator==(const InfoReplicaLine&) const = default;
 };
 
 /// Everything Redis 7.0 reads from an INFO reply. Optional fields are absent when the reply
@@ -77,6 +80,8 @@ struct InfoReport {
     std::optional<std::uint64_t> slave_repl_offset;
     /// "replica_announced:" through atoi(); 0 hides the replica from SENTINEL REPLICAS.
     std::optional<int> replica_announced;
+
+    bool operator==(const InfoReport&) const = default;
 };
 
 /// Parses an INFO reply the way sentinelRefreshInstanceInfo() does. Never fails: malformed
@@ -84,8 +89,11 @@ struct InfoReport {
 /// strtoll / strtoull (leading blanks and trailing junk tolerated, garbage reads as 0).
 /// The text ends at its first NUL byte (Redis treats the reply as a C string). Lines end at
 /// "\r\n" as Redis splits them; a bare "\n" also ends a line, so LF-only text parses too.
-/// Replica addresses must be IP literals; with `accept_hostnames` (resolve-hostnames yes) a
-/// syntactically valid host name is kept too, with an empty `ip`.
+///
+/// Replica addresses must be IP literals (anetResolve(ANET_IP_ONLY)). With `accept_hostnames`
+/// (resolve-hostnames yes) a host name is kept too, with an empty `ip`. There Redis 7.0.15
+/// keeps any string at all, even "" or "bad name", since it accepts unresolvable names; we
+/// keep only DNS-shaped names (is_valid_hostname()), so junk never becomes a known-replica.
 InfoReport parse_info(std::string_view text, bool accept_hostnames);
 
 /// C's atoi() as glibc implements it on LP64: strtol() saturating at the 64-bit range, then

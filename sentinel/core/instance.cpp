@@ -14,15 +14,15 @@ std::string Replica::name() const {
 
 InstanceState fresh_instance(std::uint32_t flags, std::string host, int port, const Now& now) {
     InstanceState inst;
-    inst.flags = flags | kFlagDisconnected;
+    inst.flags = flags;
     inst.host = std::move(host);
     inst.port = port;
     inst.created = now.mono;
     // As createSentinelRedisInstance(): a new link counts as just pinged and just answered, so
     // a fresh instance is not reported down before it had a chance to connect.
-    inst.link.act_ping_time = now.mono;
-    inst.link.last_avail_time = now.mono;
-    inst.link.last_pong_time = now.mono;
+    inst.link->act_ping_time = now.mono;
+    inst.link->last_avail_time = now.mono;
+    inst.link->last_pong_time = now.mono;
     inst.role_reported_time = now.mono;
     inst.role_reported_master = (flags & kFlagSlave) == 0;
     return inst;

@@ -2,12 +2,15 @@
 // Runtime records for the three kinds of monitored instance: masters, replicas and peer sentinels.
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/util/time.hpp"
 #include "sentinel/config/config.hpp"
+#include "sentinel/core/events.hpp"
 
 namespace sentinel::core {
 
@@ -41,14 +44,48 @@ enum class FailoverState {
     update_config,
 };
 
-/// Health bookkeeping of the link(s) to one instance. Times are monotonic.
-struct LinkState {
-    bool disconnected = true;
+/// Which kind of instance a reply or event is about.
+enum class InstanceRole { master, replica, sentinel };
+
+/// Names one instance without pointing into containers that may change: the master's name,
+/// and for a replica its "ip:port" name, for a sentinel its run id.
+struct InstanceRef {
+    std::string master;
+    InstanceRole role = InstanceRole::master;
+    std::string key;
+    friend bool operator==(const InstanceRef&, const InstanceRef&) = default;
+};
+
+/// What an outstanding command on a link was, so its reply can be routed (the callbacks that
+/// redisAsyncCommand takes in sentinel.c).
+enum class PendingKind { discard, ping, info, publish, is_master_down };
+
+/// One command awaiting its reply.
+struct PendingReply {
+    PendingKind kind = PendingKind::discard;
+    InstanceRef ref;
+};
+
+/// The connections to one instance and their health (instanceLink in sentinel.c). Peer
+/// sentinels with the same run id share one link across all masters (refcount). Times are
+/// monotonic.
+struct InstanceLink {
+    bool disconnected = true;  ///< a required connection is missing
     int pending_commands = 0;
     int refcount = 1;
+    std::optional<LinkId> cc;  ///< command connection
+    std::optional<LinkId> pc;  ///< pub/sub connection (masters and replicas only)
+    std::string local_ip;      ///< our address on cc, once connected
+    Millis cc_conn_time{0};
+    Millis pc_conn_time{0};
+    Millis pc_last_activity{0};
     std::optional<Millis> act_ping_time;  ///< oldest PING still unanswered
-    Millis last_avail_time{0};            ///< last valid PING reply
-    Millis last_pong_time{0};             ///< last reply of any kind
+    Millis last_ping_time{0};
+    Millis last_avail_time{0};  ///< last valid PING reply
+    Millis last_pong_time{0};   ///< last reply of any kind
+    std::optional<Millis> last_reconn_time;
+    std::deque<PendingReply> cc_pending;  ///< replies expected on cc, in order
+    std::size_t pc_pending = 0;           ///< AUTH/SETNAME replies expected on pc
 };
 
 /// Fields shared by every instance kind.
@@ -57,20 +94,29 @@ struct InstanceState {
     std::string host;
     int port = 0;
     std::string run_id;  ///< empty until known
-    LinkState link;
+    std::shared_ptr<InstanceLink> link = std::make_shared<InstanceLink>();
     Millis created{0};
     std::optional<Millis> s_down_since;
     std::optional<Millis> o_down_since;
     // Masters and replicas, from INFO.
     std::optional<Millis> info_refresh;  ///< when INFO last parsed
+    std::string info;                    ///< the last INFO text (SENTINEL INFO-CACHE)
     bool role_reported_master = true;
     Millis role_reported_time{0};
+    std::optional<Millis> last_pub_time;  ///< last hello PUBLISH acknowledged
+    Millis master_reboot_since{0};
+    Millis slave_conf_change_time{0};
+
+    /// flags plus "disconnected" when the link says so, as SENTINEL MASTERS prints them.
+    std::uint32_t effective_flags() const {
+        return link->disconnected ? (flags | kFlagDisconnected) : flags;
+    }
 };
 
 /// A replica of a monitored master.
 struct Replica {
     InstanceState inst;
-    std::int64_t master_link_down_time_ms = 0;
+    std::int64_t master_link_down_time_ms = 0;  ///< master_link_down_since_seconds * 1000
     bool master_link_ok = false;
     std::string master_host;  ///< empty = unknown ('?')
     int master_port = 0;

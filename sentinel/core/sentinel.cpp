@@ -49,15 +49,16 @@ void add_common_fields(FieldList& f, const Now& now, std::string_view name,
     f.add("ip", inst.host);
     f.add("port", inst.port);
     f.add("runid", inst.run_id);
-    f.add("flags", format_flags(inst.flags));
-    f.add("link-pending-commands", inst.link.pending_commands);
-    f.add("link-refcount", inst.link.refcount);
+    f.add("flags", format_flags(inst.effective_flags()));
+    f.add("link-pending-commands", inst.link->pending_commands);
+    f.add("link-refcount", inst.link->refcount);
     if ((inst.flags & kFlagFailoverInProgress) != 0) {
         f.add("failover-state", failover_state_name(failover_state));
     }
-    f.add("last-ping-sent", inst.link.act_ping_time ? ms_since(now, *inst.link.act_ping_time) : 0);
-    f.add("last-ok-ping-reply", ms_since(now, inst.link.last_avail_time));
-    f.add("last-ping-reply", ms_since(now, inst.link.last_pong_time));
+    f.add("last-ping-sent",
+          inst.link->act_ping_time ? ms_since(now, *inst.link->act_ping_time) : 0);
+    f.add("last-ok-ping-reply", ms_since(now, inst.link->last_avail_time));
+    f.add("last-ping-reply", ms_since(now, inst.link->last_pong_time));
     if (inst.s_down_since) {
         f.add("s-down-time", ms_since(now, *inst.s_down_since));
     }
@@ -355,12 +356,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
             if (!glob_match(args[2], m.cfg.name)) {
                 continue;
             }
-            // As sentinelResetMaster(): forget replicas and peers, drop transient state.
-            m.replicas.clear();
-            m.sentinels.clear();
-            m.inst = fresh_instance(kFlagMaster, m.cfg.host, m.cfg.port, now);
-            m.failover_state = FailoverState::none;
-            out.event(LogLevel::warning, "+reset-master", master_details(m));
+            reset_master(now, m, /*keep_sentinels=*/false, /*emit_event=*/true, out);
             ++count;
         }
         return Value::integer_value(count);

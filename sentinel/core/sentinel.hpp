@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "common/util/time.hpp"
 #include "sentinel/config/config.hpp"
 #include "sentinel/core/actions.hpp"
+#include "sentinel/core/events.hpp"
 #include "sentinel/core/instance.hpp"
 #include "sentinel/core/logger.hpp"
 
@@ -72,6 +74,13 @@ class Sentinel {
     /// generated, as redis-sentinel does on its first start.
     void start(const Now& now, Outbox& out);
 
+    /// Feeds one event and appends the resulting actions to `out`. Never blocks; the work done
+    /// is bounded by the size of the state touched.
+    void step(const Now& now, const Event& event, Outbox& out);
+
+    /// The monotonic time by which the next TickEvent must be delivered.
+    Millis next_deadline() const { return next_tick_; }
+
     /// Runs one `SENTINEL ...` command (args[0] is "SENTINEL" in any case).
     resp::Value command(const Now& now, const std::vector<std::string>& args, Outbox& out);
 
@@ -114,6 +123,55 @@ class Sentinel {
     /// "master <name> <ip> <port>": the %@ of sentinelEvent for a master.
     static std::string master_details(const Master& m);
 
+    // Monitoring (monitor.cpp): links, periodic commands, replies, SDOWN, TILT.
+    void on_tick(const Now& now, Outbox& out);
+    void on_link_up(const LinkUpEvent& ev);
+    void on_link_down(LinkId link);
+    void on_reply(const Now& now, const ReplyEvent& ev, Outbox& out);
+    void check_tilt(const Now& now, Outbox& out);
+    void handle_instance(const Now& now, Master& m, InstanceState& inst, const InstanceRef& ref,
+                         Outbox& out);
+    void reconnect_instance(const Now& now, const Master& m, InstanceState& inst,
+                            const InstanceRef& ref, Outbox& out);
+    void send_periodic_commands(const Now& now, const Master& m, InstanceState& inst,
+                                const InstanceRef& ref, Outbox& out);
+    void check_subjectively_down(const Now& now, Master& m, InstanceState& inst,
+                                 const InstanceRef& ref, Outbox& out);
+    void send_ping(const Now& now, const Master& m, InstanceState& inst, const InstanceRef& ref,
+                   Outbox& out);
+    void send_hello(const Master& m, InstanceState& inst, const InstanceRef& ref, Outbox& out);
+    void send_command(InstanceLink& link, PendingKind kind, const InstanceRef& ref,
+                      std::vector<std::string> args, Outbox& out);
+    void handle_ping_reply(const Now& now, const InstanceRef& ref, const resp::Value& v,
+                           Outbox& out);
+    /// Closes one connection of a link (instanceLinkCloseConnection).
+    void close_connection(InstanceLink& link, LinkId id, Outbox& out);
+    /// Drops one reference to a link, closing it when nobody uses it (releaseInstanceLink).
+    void release_link(InstanceState& inst, Outbox& out);
+    /// The instance `ref` names, with its master; nullptr if it is gone.
+    InstanceState* lookup(const InstanceRef& ref, Master** master = nullptr,
+                          Replica** replica = nullptr);
+    /// args[0] mapped through the master's rename-command table.
+    static std::vector<std::string> mapped(const Master& m, std::vector<std::string> args);
+    /// sentinelEvent(): "%@" details of an instance, then `extra`.
+    void event(Outbox& out, LogLevel level, std::string_view type, const Master& m,
+               const InstanceState* inst, InstanceRole role, std::string_view extra);
+    std::string instance_details(const Master& m, const InstanceState& inst,
+                                 InstanceRole role) const;
+
+    // Discovery (discovery.cpp): INFO, hello, address switches.
+    void refresh_info(const Now& now, const InstanceRef& ref, std::string text, Outbox& out);
+    void process_hello(const Now& now, std::string_view payload, Outbox& out);
+    /// sentinelResetMaster(): forget replicas (and sentinels unless kept), close links.
+    void reset_master(const Now& now, Master& m, bool keep_sentinels, bool emit_event,
+                      Outbox& out);
+    /// sentinelResetMasterAndChangeAddress(): the master moves to host:port; its replicas are
+    /// the old ones minus the new master plus the old master.
+    void reset_master_and_change_address(const Now& now, Master& m, const std::string& host,
+                                         int port, Outbox& out);
+    int remove_sentinels_with_run_id(Master& m, const std::string& run_id, Outbox& out);
+    void share_sentinel_link(const std::string& master_name, PeerSentinel& s);
+
     config::ServerConfig server_;
     config::SentinelConfig globals_;
     std::vector<Master> masters_;
@@ -123,6 +181,18 @@ class Sentinel {
     CoreServices services_;
     Timing timing_;
     std::uint32_t simulated_failures_ = 0;
+    Millis next_tick_{0};
+
+    /// Which InstanceLink each open connection belongs to, and whether it is the pub/sub one.
+    struct Route {
+        std::weak_ptr<InstanceLink> link;
+        bool pubsub = false;
+    };
+    std::map<LinkId, Route> routes_;
+    LinkId next_link_id_ = 1;
+    bool tilt_ = false;
+    Millis tilt_start_wall_{0};
+    std::optional<Millis> previous_tick_wall_;
 };
 
 }  // namespace sentinel::core

@@ -1,15 +1,17 @@
 #include "sentinel/io/runtime.hpp"
 
-#include <asio/experimental/as_tuple.hpp>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <asio/experimental/as_tuple.hpp>
 #include <fstream>
 #include <sstream>
 
+#include "common/util/assert.hpp"
 #include "sentinel/config/rewrite.hpp"
 #include "sentinel/io/persist.hpp"
+#include "sentinel/io/socket_util.hpp"
 
 namespace sentinel::io {
 namespace {
@@ -20,6 +22,12 @@ constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 Millis since_epoch_ms(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration_cast<Millis>(t.time_since_epoch());
+}
+
+// Inverse of since_epoch_ms: Now::mono is steady_clock time since its epoch.
+std::chrono::steady_clock::time_point steady_time(Millis mono) {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(mono));
 }
 
 std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
@@ -67,7 +75,12 @@ struct Runtime::Connection {
 };
 
 Runtime::Runtime(StartupOptions opts, RedisLogger& log)
-    : opts_(std::move(opts)), log_(log), io_(1), signals_(io_, SIGTERM, SIGINT),
+    : opts_(std::move(opts)),
+      log_(log),
+      io_(1),
+      signals_(io_, SIGTERM, SIGINT),
+      links_(io_, [this](const core::Event& ev) { deliver(ev); }),
+      tick_timer_(io_),
       started_(std::chrono::steady_clock::now()) {
     Rng rng(opts_.seed);
     run_id_ = Rng(opts_.seed ^ 0x5bd1e995ULL).hex(40);
@@ -84,9 +97,9 @@ Runtime::Runtime(StartupOptions opts, RedisLogger& log)
 Runtime::~Runtime() = default;
 
 Now Runtime::now() const {
-    return Now{since_epoch_ms(std::chrono::steady_clock::now()),
-               std::chrono::duration_cast<Millis>(
-                   std::chrono::system_clock::now().time_since_epoch())};
+    return Now{
+        since_epoch_ms(std::chrono::steady_clock::now()),
+        std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch())};
 }
 
 bool Runtime::listen() {
@@ -101,6 +114,9 @@ bool Runtime::listen() {
         const asio::ip::tcp::endpoint ep(spec->address, static_cast<unsigned short>(port));
         asio::error_code ec;
         acceptor->open(ep.protocol(), ec);
+        if (!ec) {
+            ec = set_cloexec(acceptor->native_handle());
+        }
         if (!ec && ep.address().is_v6()) {
             // IPv4 and IPv6 wildcards are separate sockets, as in Redis.
             acceptor->set_option(asio::ip::v6_only(true), ec);
@@ -132,11 +148,17 @@ bool Runtime::listen() {
 }
 
 int Runtime::run() {
-    log_.log(LogLevel::notice, "Running mode=sentinel, port=" +
-                                   std::to_string(opts_.config.server.port) + ".");
+    log_.log(LogLevel::notice,
+             "Running mode=sentinel, port=" + std::to_string(opts_.config.server.port) + ".");
     core::Outbox out;
     sentinel_->start(now(), out);
     server_->apply(out);
+    // A first tick at once, so monitoring starts without waiting for a deadline; then the
+    // timer follows next_deadline().
+    asio::post(io_, [this] {
+        deliver(core::TickEvent{});
+        asio::co_spawn(io_, tick_loop(), asio::detached);
+    });
 
     for (auto& a : acceptors_) {
         asio::co_spawn(io_, accept_loop(*a), asio::detached);
@@ -154,6 +176,48 @@ int Runtime::run() {
     return 0;
 }
 
+void Runtime::link_action(const core::Action& action) {
+    links_.execute(action);
+}
+
+void Runtime::deliver(const core::Event& event) {
+    if (stopping_) {
+        return;
+    }
+    // Links never call back from inside link_action (they post instead), so the core is never
+    // stepped while it is already stepping or while its outbox is being carried out.
+    SENTINEL_ASSERT(!delivering_);
+    delivering_ = true;
+    core::Outbox out;
+    sentinel_->step(now(), event, out);
+    server_->apply(out);
+    delivering_ = false;
+    flush();
+    rearm_timer();
+}
+
+awaitable<void> Runtime::tick_loop() {
+    while (!stopping_) {
+        tick_timer_.expires_at(steady_time(sentinel_->next_deadline()));
+        auto [ec] = co_await tick_timer_.async_wait(kTuple);
+        if (stopping_) {
+            co_return;
+        }
+        // operation_aborted: rearm_timer() saw the deadline move; wait for the new one.
+        if (!ec) {
+            deliver(core::TickEvent{});
+        }
+    }
+}
+
+void Runtime::rearm_timer() {
+    // Only a wait for a stale deadline is cancelled; while a tick is being delivered nothing
+    // waits and the loop re-reads the deadline anyway.
+    if (tick_timer_.expiry() != steady_time(sentinel_->next_deadline())) {
+        tick_timer_.cancel();
+    }
+}
+
 void Runtime::shutdown() {
     asio::post(io_, [this] { stop(); });
 }
@@ -168,6 +232,8 @@ void Runtime::stop() {
         a->close(ignored);
     }
     signals_.cancel();
+    links_.close_all();
+    tick_timer_.cancel();
     // Best effort, never blocking: replies already queued go out if the socket takes them.
     for (auto& [id, c] : connections_) {
         if (auto* s = server_->session(id); s != nullptr && !s->out.empty()) {
@@ -191,6 +257,11 @@ awaitable<void> Runtime::accept_loop(asio::ip::tcp::acceptor& acceptor) {
             continue;
         }
         asio::error_code ignored;
+        if (const auto cec = set_cloexec(socket.native_handle())) {
+            log_.log(LogLevel::warning, "Accepting client connection: fcntl: " + cec.message());
+            socket.close(ignored);
+            continue;
+        }
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         server::ClientAddress addr;
         const auto remote = socket.remote_endpoint(ignored);
@@ -220,6 +291,8 @@ awaitable<void> Runtime::reader(std::shared_ptr<Connection> c) {
         }
         server_->receive(c->id, std::string_view(buf.data(), n));
         flush();
+        // A command may have moved the deadline (SENTINEL DEBUG, a hello PUBLISHed to us).
+        rearm_timer();
         const auto* s = server_->session(c->id);
         if (s == nullptr || s->close_after_write) {
             co_return;  // the writer closes after flushing the last reply
@@ -290,8 +363,10 @@ bool Runtime::persist(const config::Config& cfg) {
     text << in.rdbuf();
     const std::string updated = config::rewrite_config(text.str(), cfg);
     if (auto err = write_file_atomically(opts_.config_path, updated)) {
-        log_.log(LogLevel::warning, "WARNING: Sentinel was not able to save the new configuration "
-                                    "on disk!!!: " + *err);
+        log_.log(LogLevel::warning,
+                 "WARNING: Sentinel was not able to save the new configuration "
+                 "on disk!!!: " +
+                     *err);
         return false;
     }
     log_.log(LogLevel::notice, "Sentinel new configuration saved on disk");

@@ -1,6 +1,6 @@
 #pragma once
-// The Asio runtime: one thread, one io_context. Owns the listening sockets and client
-// connections, carries out the core's actions and feeds it events.
+// The Asio runtime: one thread, one io_context. Owns the listening sockets, client connections,
+// outgoing links and the tick timer; carries out the core's actions and feeds it events.
 
 #include <asio.hpp>
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include "sentinel/config/config.hpp"
 #include "sentinel/core/sentinel.hpp"
 #include "sentinel/io/logging.hpp"
+#include "sentinel/io/outgoing_link.hpp"
 #include "sentinel/server/server.hpp"
 
 namespace sentinel::io {
@@ -28,7 +29,7 @@ struct StartupOptions {
 
 /// Runs a sentinel until SIGTERM/SIGINT or SHUTDOWN.
 class Runtime final : public server::Host {
-public:
+  public:
     Runtime(StartupOptions opts, RedisLogger& log);
     ~Runtime() override;
 
@@ -43,13 +44,21 @@ public:
     server::ProcessStats process_stats() const override;
     bool persist(const config::Config& cfg) override;
     void shutdown() override;
+    /// Hands a ConnectAction, SendAction or CloseAction to the outgoing links. Called from
+    /// inside Server::apply, so it never runs the core: events it causes are delivered later.
+    void link_action(const core::Action& action) override;
 
-private:
+  private:
     struct Connection;
 
     asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
     asio::awaitable<void> reader(std::shared_ptr<Connection> c);
     asio::awaitable<void> writer(std::shared_ptr<Connection> c);
+    asio::awaitable<void> tick_loop();
+    // Runs one event through the core and carries out what it asks. Never re-entered.
+    void deliver(const core::Event& event);
+    // Wakes the tick loop if the core's deadline moved since the timer was armed.
+    void rearm_timer();
     void flush();
     void close(const std::shared_ptr<Connection>& c);
     void stop();
@@ -62,6 +71,10 @@ private:
     std::unique_ptr<core::Sentinel> sentinel_;
     std::unique_ptr<server::Server> server_;
     std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
+    // After sentinel_ and server_: the sink runs both, and links_ is destroyed first.
+    OutgoingLinks links_;
+    asio::steady_timer tick_timer_;
+    bool delivering_ = false;
     std::string run_id_;
     std::chrono::steady_clock::time_point started_;
     bool stopping_ = false;

@@ -528,6 +528,9 @@ void Server::cmd_publish(Session& s, const Args& a) {
     }
     // Hellos published to us directly are processed by the core, never relayed to our own
     // subscribers (as sentinelPublishCommand).
+    core::Outbox out;
+    sentinel_.step(host_.now(), core::HelloReceivedEvent{a[2]}, out);
+    apply(out);
     reply(s, Value::integer_value(1));
 }
 
@@ -554,6 +557,8 @@ bool Server::apply(const core::Outbox& out) {
             if (!host_.persist(sentinel_.snapshot()) && p->reply_depends) {
                 ok = false;
             }
+        } else {
+            host_.link_action(action);
         }
     }
     return ok;

@@ -43,6 +43,8 @@ public:
     virtual bool persist(const config::Config& cfg) = 0;
     /// Asks the runtime to stop the process after flushing replies.
     virtual void shutdown() = 0;
+    /// Carries out a ConnectAction, CloseAction or SendAction on an outgoing link.
+    virtual void link_action(const core::Action& action) = 0;
 };
 
 /// Counters shown by INFO stats.

@@ -30,11 +30,13 @@ public:
         return persist_ok;
     }
     void shutdown() override { shutdown_requested = true; }
+    void link_action(const sentinel::core::Action& a) override { link_actions.push_back(a); }
 
     Now current{Millis(1000), Millis(1700000000000)};
     bool persist_ok = true;
     bool shutdown_requested = false;
     std::vector<Config> persisted;
+    std::vector<sentinel::core::Action> link_actions;
 };
 
 Config sample_config() {

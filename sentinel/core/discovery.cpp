@@ -1,0 +1,324 @@
+// Discovery: what INFO replies and hello messages teach a sentinel about replicas, peers,
+// epochs and master addresses (sentinelRefreshInstanceInfo, sentinelProcessHelloMessage and
+// sentinelResetMasterAndChangeAddress in Redis 7.0).
+
+#include <algorithm>
+
+#include "sentinel/core/hello.hpp"
+#include "sentinel/core/info_report.hpp"
+#include "sentinel/core/sentinel.hpp"
+#include "sentinel/core/text.hpp"
+
+namespace sentinel::core {
+namespace {
+
+std::string replica_name(const std::string& host, int port) {
+    return host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
+                                               : host + ":" + std::to_string(port);
+}
+
+Replica* find_replica(Master& m, const std::string& name) {
+    for (auto& r : m.replicas) {
+        if (r.name() == name) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+void Sentinel::refresh_info(const Now& now, const InstanceRef& ref, std::string text,
+                            Outbox& out) {
+    Master* m = nullptr;
+    Replica* replica = nullptr;
+    InstanceState* inst = lookup(ref, &m, &replica);
+    if (inst == nullptr || ref.role == InstanceRole::sentinel) {
+        return;
+    }
+    const InfoReport report = parse_info(text, globals_.resolve_hostnames);
+    inst->info = std::move(text);
+    inst->info_refresh = now.mono;
+
+    // A new run id means the process restarted.
+    if (report.run_id && *report.run_id != inst->run_id) {
+        if (!inst->run_id.empty()) {
+            event(out, LogLevel::notice, "+reboot", *m, inst, ref.role, "");
+            if (ref.role == InstanceRole::master && m->cfg.master_reboot_down_after_period_ms > 0) {
+                inst->flags |= kFlagMasterReboot;
+                inst->master_reboot_since = now.mono;
+            }
+        }
+        inst->run_id = *report.run_id;
+    }
+
+    // Replicas listed by the master: new ones are remembered at once and persisted.
+    if (ref.role == InstanceRole::master) {
+        for (const auto& line : report.replicas) {
+            // Host names are only reported with resolve-hostnames; kept as written then.
+            const std::string& host = line.ip.empty() ? line.host : line.ip;
+            if (find_replica(*m, replica_name(host, line.port)) != nullptr) {
+                continue;
+            }
+            Replica r;
+            r.inst = fresh_instance(kFlagSlave, host, line.port, now);
+            m->replicas.push_back(std::move(r));
+            event(out, LogLevel::notice, "+slave", *m, &m->replicas.back().inst,
+                  InstanceRole::replica, "");
+            out.persist();
+        }
+    }
+
+    if (replica != nullptr) {
+        replica->master_link_down_time_ms = report.master_link_down_since_ms;
+    }
+    if (report.role == ReportedRole::slave && replica != nullptr) {
+        if (report.master_host && *report.master_host != replica->master_host) {
+            replica->master_host = *report.master_host;
+            inst->slave_conf_change_time = now.mono;
+        }
+        if (report.master_port && *report.master_port != replica->master_port) {
+            replica->master_port = *report.master_port;
+            inst->slave_conf_change_time = now.mono;
+        }
+        if (report.master_link_up) {
+            replica->master_link_ok = *report.master_link_up;
+        }
+        if (report.slave_priority) {
+            replica->slave_priority = *report.slave_priority;
+        }
+        if (report.slave_repl_offset) {
+            replica->slave_repl_offset = *report.slave_repl_offset;
+        }
+        if (report.replica_announced) {
+            replica->replica_announced = *report.replica_announced != 0;
+        }
+    }
+
+    // Remember when the reported role changed; a role that differs from our configuration
+    // is reported with "-role-change". An INFO without a role line changes nothing.
+    if (report.role != ReportedRole::unknown) {
+        const bool reports_master = report.role == ReportedRole::master;
+        if (reports_master != inst->role_reported_master) {
+            inst->role_reported_time = now.mono;
+            inst->role_reported_master = reports_master;
+            if (!reports_master) {
+                inst->slave_conf_change_time = now.mono;
+            }
+            const bool coherent = reports_master == (ref.role == InstanceRole::master);
+            event(out, LogLevel::verbose, coherent ? "+role-change" : "-role-change", *m, inst,
+                  ref.role,
+                  std::string(" new reported role is ") + (reports_master ? "master" : "slave"));
+        }
+    }
+    // The acting half of INFO processing (failover progress, converting a returned master,
+    // fixing replica configuration) is suspended in TILT; it lands with the failover layer.
+}
+
+int Sentinel::remove_sentinels_with_run_id(Master& m, const std::string& run_id, Outbox& out) {
+    int removed = 0;
+    for (auto it = m.sentinels.begin(); it != m.sentinels.end();) {
+        if (it->inst.run_id == run_id) {
+            release_link(it->inst, out);
+            it = m.sentinels.erase(it);
+            ++removed;
+        } else {
+            ++it;
+        }
+    }
+    return removed;
+}
+
+void Sentinel::share_sentinel_link(const std::string& master_name, PeerSentinel& s) {
+    // As sentinelTryConnectionSharing(): one connection per physical sentinel, whatever the
+    // number of masters we both monitor.
+    for (auto& other : masters_) {
+        if (other.cfg.name == master_name) {
+            continue;
+        }
+        for (auto& peer : other.sentinels) {
+            if (peer.inst.run_id == s.inst.run_id && peer.inst.link != s.inst.link) {
+                s.inst.link = peer.inst.link;
+                ++s.inst.link->refcount;
+                return;
+            }
+        }
+    }
+}
+
+void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& out) {
+    const auto parsed = parse_hello(payload);
+    if (!parsed) {
+        return;
+    }
+    const Hello& h = *parsed;
+    Master* m = find_master(h.master_name);
+    if (m == nullptr) {
+        return;  // a master we do not monitor: not even the peer is learned
+    }
+
+    auto find_peer = [&](Master& master, const std::string* ip, int port,
+                         const std::string* run_id) -> PeerSentinel* {
+        for (auto& s : master.sentinels) {
+            if ((run_id == nullptr || s.inst.run_id == *run_id) &&
+                (ip == nullptr || (s.inst.host == *ip && s.inst.port == port))) {
+                return &s;
+            }
+        }
+        return nullptr;
+    };
+
+    PeerSentinel* si = find_peer(*m, &h.ip, h.port, &h.run_id);
+    if (si == nullptr) {
+        // Same run id at another address: the peer moved. Remove it and add it back.
+        const int removed = remove_sentinels_with_run_id(*m, h.run_id, out);
+        if (removed > 0) {
+            event(out, LogLevel::notice, "+sentinel-address-switch", *m, &m->inst,
+                  InstanceRole::master,
+                  " ip " + h.ip + " port " + std::to_string(h.port) + " for " + h.run_id);
+        } else if (PeerSentinel* other = find_peer(*m, &h.ip, h.port, nullptr)) {
+            // Another run id claims this address: it is obsolete everywhere.
+            event(out, LogLevel::notice, "+sentinel-invalid-addr", *m, &other->inst,
+                  InstanceRole::sentinel, "");
+            const std::string obsolete = other->inst.run_id;
+            for (auto& master : masters_) {
+                remove_sentinels_with_run_id(master, obsolete, out);
+            }
+        }
+        PeerSentinel fresh;
+        fresh.inst = fresh_instance(kFlagSentinel, h.ip, h.port, now);
+        fresh.inst.run_id = h.run_id;
+        m->sentinels.push_back(std::move(fresh));
+        si = &m->sentinels.back();
+        if (removed == 0) {
+            event(out, LogLevel::notice, "+sentinel", *m, &si->inst, InstanceRole::sentinel, "");
+        }
+        share_sentinel_link(m->cfg.name, *si);
+        if (removed > 0) {
+            // As sentinelUpdateSentinelAddressInAllMasters(): the same peer under other
+            // masters gets the new address and fresh connections.
+            int reconfigured = 0;
+            for (auto& master : masters_) {
+                for (auto& peer : master.sentinels) {
+                    if (peer.inst.run_id != h.run_id) {
+                        continue;
+                    }
+                    InstanceLink& link = *peer.inst.link;
+                    if (link.cc) {
+                        close_connection(link, *link.cc, out);
+                    }
+                    if (link.pc) {
+                        close_connection(link, *link.pc, out);
+                    }
+                    if (&peer == si) {
+                        continue;
+                    }
+                    peer.inst.host = h.ip;
+                    peer.inst.port = h.port;
+                    ++reconfigured;
+                }
+            }
+            if (reconfigured > 0) {
+                event(out, LogLevel::notice, "+sentinel-address-update", *m, &si->inst,
+                      InstanceRole::sentinel,
+                      " " + std::to_string(reconfigured) + " additional matching instances");
+            }
+        }
+        out.persist();
+    }
+
+    // Epochs only move forward; a newer one seen anywhere is adopted.
+    if (h.current_epoch > globals_.current_epoch) {
+        globals_.current_epoch = h.current_epoch;
+        out.persist();
+        event(out, LogLevel::warning, "+new-epoch", *m, nullptr, InstanceRole::master,
+              std::to_string(globals_.current_epoch));
+    }
+
+    // A newer configuration of this master: follow it (another sentinel failed over).
+    if (m->cfg.config_epoch < h.master_config_epoch) {
+        m->cfg.config_epoch = h.master_config_epoch;
+        if (h.master_port != m->cfg.port || !iequals(h.master_ip, m->cfg.host)) {
+            event(out, LogLevel::warning, "+config-update-from", *m, &si->inst,
+                  InstanceRole::sentinel, "");
+            event(out, LogLevel::warning, "+switch-master", *m, nullptr, InstanceRole::master,
+                  m->cfg.name + " " + m->cfg.host + " " + std::to_string(m->cfg.port) + " " +
+                      h.master_ip + " " + std::to_string(h.master_port));
+            const std::string run_id = si->inst.run_id;
+            reset_master_and_change_address(now, *m, h.master_ip, h.master_port, out);
+            // The reset may have reallocated the peer list; find the sender again.
+            si = find_peer(*m, &h.ip, h.port, &run_id);
+        }
+    }
+    if (si != nullptr) {
+        si->last_hello_time = now.mono;
+    }
+}
+
+void Sentinel::reset_master(const Now& now, Master& m, bool keep_sentinels, bool emit_event,
+                            Outbox& out) {
+    for (auto& r : m.replicas) {
+        release_link(r.inst, out);
+    }
+    m.replicas.clear();
+    if (!keep_sentinels) {
+        for (auto& s : m.sentinels) {
+            release_link(s.inst, out);
+        }
+        m.sentinels.clear();
+    }
+    InstanceLink& link = *m.inst.link;
+    if (link.cc) {
+        close_connection(link, *link.cc, out);
+    }
+    if (link.pc) {
+        close_connection(link, *link.pc, out);
+    }
+    m.inst.flags &= kFlagMaster;
+    m.failover_state = FailoverState::none;
+    m.inst.run_id.clear();
+    m.inst.info.clear();
+    m.inst.s_down_since.reset();
+    m.inst.o_down_since.reset();
+    // Like a new instance: just pinged and just answered, so it is not down at once.
+    link.act_ping_time = now.mono;
+    link.last_ping_time = Millis(0);
+    link.last_avail_time = now.mono;
+    link.last_pong_time = now.mono;
+    m.inst.role_reported_time = now.mono;
+    m.inst.role_reported_master = true;
+    if (emit_event) {
+        event(out, LogLevel::warning, "+reset-master", m, &m.inst, InstanceRole::master, "");
+    }
+}
+
+void Sentinel::reset_master_and_change_address(const Now& now, Master& m, const std::string& host,
+                                               int port, Outbox& out) {
+    // The new replica set: the old replicas except the one at the new address, plus the old
+    // master, so that it can be watched and turned into a replica when it comes back.
+    std::vector<std::pair<std::string, int>> addresses;
+    for (const auto& r : m.replicas) {
+        if (r.inst.port == port && iequals(r.inst.host, host)) {
+            continue;
+        }
+        addresses.emplace_back(r.inst.host, r.inst.port);
+    }
+    if (!(m.cfg.port == port && iequals(m.cfg.host, host))) {
+        addresses.emplace_back(m.cfg.host, m.cfg.port);
+    }
+    reset_master(now, m, /*keep_sentinels=*/true, /*emit_event=*/false, out);
+    m.cfg.host = host;
+    m.cfg.port = port;
+    m.inst.host = host;
+    m.inst.port = port;
+    for (const auto& [h, p] : addresses) {
+        Replica r;
+        r.inst = fresh_instance(kFlagSlave, h, p, now);
+        m.replicas.push_back(std::move(r));
+        event(out, LogLevel::notice, "+slave", m, &m.replicas.back().inst, InstanceRole::replica,
+              "");
+    }
+    out.persist();
+}
+
+}  // namespace sentinel::core
