@@ -152,6 +152,11 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
         return;
     }
     const Hello& h = *parsed;
+    // Our own hello can only come back to us by mistake (a cloned myid, a relayed message);
+    // learning ourselves as a peer would corrupt every vote count.
+    if (h.run_id == globals_.myid) {
+        return;
+    }
     Master* m = find_master(h.master_name);
     if (m == nullptr) {
         return;  // a master we do not monitor: not even the peer is learned

@@ -1,0 +1,399 @@
+// The monitoring core driven one event at a time, checking the exact actions it emits.
+
+#include <doctest/doctest.h>
+
+#include "sentinel/core/hello.hpp"
+#include "sentinel/core/sentinel.hpp"
+
+namespace {
+
+using sentinel::Millis;
+using sentinel::Now;
+using sentinel::config::Config;
+using sentinel::config::MasterConfig;
+using namespace sentinel::core;
+using sentinel::resp::Value;
+
+const std::string kMyId(40, 'a');
+const std::string kPeerId(40, 'b');
+
+Config one_master() {
+    Config cfg;
+    MasterConfig m;
+    m.name = "mymaster";
+    m.host = "127.0.0.1";
+    m.port = 6379;
+    m.quorum = 2;
+    m.down_after_ms = 5000;
+    cfg.masters.push_back(m);
+    cfg.sentinel.myid = kMyId;
+    cfg.server.port = 26379;
+    return cfg;
+}
+
+// A master INFO reply as Redis 7.0 prints its replication section.
+std::string master_info(const std::string& run_id, int replicas) {
+    std::string s = "# Server\r\nrun_id:" + run_id + "\r\n\r\n# Replication\r\nrole:master\r\n";
+    s += "connected_slaves:" + std::to_string(replicas) + "\r\n";
+    for (int i = 0; i < replicas; ++i) {
+        s += "slave" + std::to_string(i) + ":ip=127.0.0.1,port=" + std::to_string(6380 + i) +
+             ",state=online,offset=100,lag=0\r\n";
+    }
+    return s;
+}
+
+// Drives one Sentinel with a hand-held clock and records what it does.
+struct Driver {
+    explicit Driver(Config cfg = one_master())
+        : s(cfg, sentinel::Rng(3), log, now) {}
+
+    Outbox step(const Event& ev) {
+        Outbox out;
+        s.step(now, ev, out);
+        return out;
+    }
+    Outbox tick() { return step(TickEvent{}); }
+    void advance(std::int64_t ms) {
+        now.mono += Millis(ms);
+        now.wall += Millis(ms);
+    }
+
+    NullLogger log;
+    Now now{Millis(100000), Millis(1700000000000)};
+    Sentinel s;
+};
+
+std::vector<ConnectAction> connects(const Outbox& out) {
+    std::vector<ConnectAction> v;
+    for (const auto& a : out.actions) {
+        if (const auto* c = std::get_if<ConnectAction>(&a)) {
+            v.push_back(*c);
+        }
+    }
+    return v;
+}
+
+std::vector<SendAction> sends(const Outbox& out, LinkId link) {
+    std::vector<SendAction> v;
+    for (const auto& a : out.actions) {
+        if (const auto* c = std::get_if<SendAction>(&a); c != nullptr && c->link == link) {
+            v.push_back(*c);
+        }
+    }
+    return v;
+}
+
+std::vector<std::string> events(const Outbox& out) {
+    std::vector<std::string> v;
+    for (const auto& a : out.actions) {
+        if (const auto* e = std::get_if<EventAction>(&a)) {
+            v.push_back(e->type + " " + e->text);
+        }
+    }
+    return v;
+}
+
+bool has_persist(const Outbox& out) {
+    for (const auto& a : out.actions) {
+        if (std::holds_alternative<PersistAction>(a)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+using Args = std::vector<std::string>;
+
+// Lets the INFO period pass, ticks, and answers the master's INFO with `info`.
+Outbox refresh_master_info(Driver& d, LinkId cc, const std::string& info) {
+    d.advance(10100);
+    const Outbox sent = d.tick();
+    Outbox all;
+    for (const auto& sa : sends(sent, cc)) {
+        Value reply = sa.args[0] == "INFO"   ? Value::bulk(info)
+                      : sa.args[0] == "PING" ? Value::simple("PONG")
+                                             : Value::integer_value(1);
+        Outbox out = d.step(ReplyEvent{cc, reply});
+        all.actions.insert(all.actions.end(), out.actions.begin(), out.actions.end());
+    }
+    return all;
+}
+
+// Connects the master's two links and answers the start-up commands; returns {cc, pc}.
+std::pair<LinkId, LinkId> bring_up_master(Driver& d) {
+    const Outbox out = d.tick();
+    const auto c = connects(out);
+    REQUIRE(c.size() == 2);
+    d.step(LinkUpEvent{c[0].link, "127.0.0.1"});
+    d.step(LinkUpEvent{c[1].link, "127.0.0.1"});
+    // cc: CLIENT SETNAME, PING, INFO.
+    d.step(ReplyEvent{c[0].link, Value::simple("OK")});
+    d.step(ReplyEvent{c[0].link, Value::simple("PONG")});
+    d.step(ReplyEvent{c[0].link, Value::bulk(master_info(std::string(40, 'c'), 0))});
+    // pc: CLIENT SETNAME, SUBSCRIBE confirmation.
+    d.step(ReplyEvent{c[1].link, Value::simple("OK")});
+    d.step(ReplyEvent{c[1].link, Value::array({Value::bulk("subscribe"),
+                                               Value::bulk("__sentinel__:hello"),
+                                               Value::integer_value(1)})});
+    return {c[0].link, c[1].link};
+}
+
+}  // namespace
+
+TEST_CASE("first tick connects two links to the master with Redis's start-up commands") {
+    Driver d;
+    const Outbox out = d.tick();
+    const auto c = connects(out);
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].host == "127.0.0.1");
+    CHECK(c[0].port == 6379);
+    CHECK(sends(out, c[0].link).size() >= 2);
+    const auto cc = sends(out, c[0].link);
+    CHECK(cc[0].args == Args{"CLIENT", "SETNAME", "sentinel-aaaaaaaa-cmd"});
+    CHECK(cc[1].args == Args{"PING"});
+    const auto pc = sends(out, c[1].link);
+    REQUIRE(pc.size() == 2);
+    CHECK(pc[0].args == Args{"CLIENT", "SETNAME", "sentinel-aaaaaaaa-pubsub"});
+    CHECK(pc[1].args == Args{"SUBSCRIBE", "__sentinel__:hello"});
+    // INFO is due at once (never refreshed) on the same tick.
+    bool info = false;
+    for (const auto& sa : cc) {
+        info |= sa.args == Args{"INFO"};
+    }
+    CHECK(info);
+    CHECK(d.s.next_deadline() > d.now.mono);
+    CHECK(d.s.next_deadline() <= d.now.mono + Millis(100));
+}
+
+TEST_CASE("auth-pass, auth-user and rename-command shape the commands sent") {
+    Config cfg = one_master();
+    cfg.masters[0].auth_pass = "pw";
+    cfg.masters[0].auth_user = "sentinel";
+    cfg.masters[0].rename_commands["PING"] = "PONGME";
+    Driver d(cfg);
+    const Outbox out = d.tick();
+    const auto c = connects(out);
+    const auto cc = sends(out, c[0].link);
+    CHECK(cc[0].args == Args{"AUTH", "sentinel", "pw"});
+    CHECK(cc[2].args == Args{"PONGME"});
+    CHECK(sends(out, c[1].link)[0].args == Args{"AUTH", "sentinel", "pw"});
+}
+
+TEST_CASE("INFO from the master discovers replicas once, with +slave and a persist") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    const Outbox out = refresh_master_info(d, cc, master_info(std::string(40, 'c'), 2));
+    CHECK(events(out) ==
+          std::vector<std::string>{
+              "+slave slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379",
+              "+slave slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379"});
+    CHECK(has_persist(out));
+    REQUIRE(d.s.masters()[0].replicas.size() == 2);
+    CHECK(d.s.masters()[0].inst.run_id == std::string(40, 'c'));
+    // The next tick connects to both replicas (two links each).
+    d.advance(100);
+    CHECK(connects(d.tick()).size() == 4);
+}
+
+TEST_CASE("a master that stops answering PING goes +sdown after down-after, -sdown on PONG") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    // Keep ticking without answering anything for just over down-after (5000 ms).
+    std::vector<std::string> seen;
+    for (int i = 0; i < 70; ++i) {
+        d.advance(100);
+        for (auto& e : events(d.tick())) {
+            seen.push_back(e);
+        }
+    }
+    CHECK(seen == std::vector<std::string>{"+sdown master mymaster 127.0.0.1 6379"});
+    CHECK((d.s.masters()[0].inst.flags & kFlagSDown) != 0);
+    // Answer everything that is pending with PONGs: the oldest unanswered PING clears.
+    for (int i = 0; i < 200; ++i) {
+        d.step(ReplyEvent{cc, Value::simple("PONG")});
+    }
+    d.advance(100);
+    CHECK(events(d.tick()) == std::vector<std::string>{"-sdown master mymaster 127.0.0.1 6379"});
+}
+
+TEST_CASE("-LOADING and -MASTERDOWN count as alive, -NOAUTH does not") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    auto ping_and_reply = [&](const Value& reply) {
+        d.advance(1100);
+        const Outbox out = d.tick();
+        for (const auto& sa : sends(out, cc)) {
+            d.step(ReplyEvent{cc, sa.args == Args{"PING"} ? reply : Value::simple("OK")});
+        }
+    };
+    ping_and_reply(Value::error("LOADING Redis is loading the dataset in memory"));
+    CHECK_FALSE(d.s.masters()[0].inst.link->act_ping_time.has_value());
+    ping_and_reply(Value::error("NOAUTH Authentication required."));
+    CHECK(d.s.masters()[0].inst.link->act_ping_time.has_value());
+}
+
+TEST_CASE("a broken link is reconnected at most once per second") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    d.step(LinkDownEvent{cc, "reset"});
+    CHECK(d.s.masters()[0].inst.link->disconnected);
+    d.advance(100);
+    CHECK(connects(d.tick()).empty());  // last attempt was 100 ms ago
+    d.advance(1000);
+    const auto c = connects(d.tick());
+    REQUIRE(c.size() == 1);  // only the command link is missing
+    CHECK(c[0].link != cc);
+    // A late reply on the dead link is ignored.
+    CHECK(d.step(ReplyEvent{cc, Value::simple("PONG")}).actions.empty());
+}
+
+TEST_CASE("hello is published with our announced address and the master's config") {
+    Config cfg = one_master();
+    cfg.sentinel.announce_ip = "10.1.2.3";
+    cfg.sentinel.announce_port = 5555;
+    cfg.sentinel.current_epoch = 7;
+    cfg.masters[0].config_epoch = 4;
+    Driver d(cfg);
+    auto [cc, pc] = bring_up_master(d);
+    d.advance(2100);
+    const Outbox out = d.tick();
+    bool found = false;
+    for (const auto& sa : sends(out, cc)) {
+        if (sa.args[0] == "PUBLISH") {
+            CHECK(sa.args[1] == "__sentinel__:hello");
+            CHECK(sa.args[2] == "10.1.2.3,5555," + kMyId + ",7,mymaster,127.0.0.1,6379,4");
+            found = true;
+        }
+    }
+    CHECK(found);
+}
+
+TEST_CASE("a hello from a peer adds it (+sentinel), adopts a newer epoch, ignores our own") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    Hello h{"127.0.0.1", 26380, kPeerId, 3, "mymaster", "127.0.0.1", 6379, 0};
+    Outbox out = d.step(ReplyEvent{pc, Value::array({Value::bulk("message"),
+                                                     Value::bulk("__sentinel__:hello"),
+                                                     Value::bulk(format_hello(h))})});
+    CHECK(events(out) == std::vector<std::string>{
+                             "+sentinel sentinel " + kPeerId +
+                                 " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379",
+                             "+new-epoch 3"});
+    CHECK(d.s.globals().current_epoch == 3);
+    CHECK(d.s.masters()[0].sentinels.size() == 1);
+    // Our own hello coming back through the master changes nothing.
+    Hello mine{"127.0.0.1", 26379, kMyId, 9, "mymaster", "127.0.0.1", 6379, 0};
+    out = d.step(HelloReceivedEvent{format_hello(mine)});
+    CHECK(d.s.masters()[0].sentinels.size() == 1);
+    // The same hello again: nothing new.
+    CHECK(events(d.step(HelloReceivedEvent{format_hello(h)})).empty());
+    // A hello about a master we do not monitor teaches nothing.
+    Hello other{"127.0.0.1", 26390, std::string(40, 'e'), 0, "other", "127.0.0.1", 1, 0};
+    CHECK(d.step(HelloReceivedEvent{format_hello(other)}).actions.empty());
+}
+
+TEST_CASE("a newer config epoch in a hello switches the master (observer side)") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    (void)pc;
+    refresh_master_info(d, cc, master_info(std::string(40, 'c'), 2));
+    Hello h{"127.0.0.1", 26380, kPeerId, 1, "mymaster", "127.0.0.1", 6380, 1};
+    const Outbox out = d.step(HelloReceivedEvent{format_hello(h)});
+    const auto ev = events(out);
+    REQUIRE(ev.size() >= 5);
+    CHECK(ev[0] == "+sentinel sentinel " + kPeerId + " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379");
+    CHECK(ev[1] == "+new-epoch 1");
+    CHECK(ev[2] == "+config-update-from sentinel " + kPeerId +
+                       " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379");
+    CHECK(ev[3] == "+switch-master mymaster 127.0.0.1 6379 127.0.0.1 6380");
+    // Replicas are rebuilt: the other replica and the old master.
+    CHECK(ev[4] == "+slave slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6380");
+    CHECK(ev[5] == "+slave slave 127.0.0.1:6379 127.0.0.1 6379 @ mymaster 127.0.0.1 6380");
+    const Master& m = d.s.masters()[0];
+    CHECK(m.cfg.port == 6380);
+    CHECK(m.cfg.config_epoch == 1);
+    CHECK(m.sentinels.size() == 1);  // peers are kept across the switch
+    // The old connections to 6379 were closed.
+    bool closed_cc = false;
+    for (const auto& a : out.actions) {
+        if (const auto* c = std::get_if<CloseAction>(&a)) {
+            closed_cc |= c->link == cc;
+        }
+    }
+    CHECK(closed_cc);
+}
+
+TEST_CASE("peers known under two masters share one link") {
+    Config cfg = one_master();
+    MasterConfig second = cfg.masters[0];
+    second.name = "second";
+    second.port = 7000;
+    cfg.masters.push_back(second);
+    Driver d(cfg);
+    Hello a{"127.0.0.1", 26380, kPeerId, 0, "mymaster", "127.0.0.1", 6379, 0};
+    Hello b{"127.0.0.1", 26380, kPeerId, 0, "second", "127.0.0.1", 7000, 0};
+    d.step(HelloReceivedEvent{format_hello(a)});
+    d.step(HelloReceivedEvent{format_hello(b)});
+    const auto& m = d.s.masters();
+    CHECK(m[0].sentinels[0].inst.link == m[1].sentinels[0].inst.link);
+    CHECK(m[0].sentinels[0].inst.link->refcount == 2);
+    // One tick: one connection to the peer, not two.
+    int to_peer = 0;
+    for (const auto& c : connects(d.tick())) {
+        to_peer += c.port == 26380 ? 1 : 0;
+    }
+    CHECK(to_peer == 1);
+}
+
+TEST_CASE("a wall clock jump enters TILT, which suspends SDOWN checks and ends after 30 s") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    (void)cc;
+    (void)pc;
+    d.now.wall += Millis(10000);  // the wall clock jumps; monotonic time does not
+    d.advance(100);
+    CHECK(events(d.tick()) == std::vector<std::string>{"+tilt #tilt mode entered"});
+    // In TILT the master is not declared down however long it stays silent...
+    std::vector<std::string> seen;
+    for (int i = 0; i < 290; ++i) {
+        d.advance(100);
+        for (auto& e : events(d.tick())) {
+            seen.push_back(e);
+        }
+    }
+    CHECK(seen.empty());
+    // ...and once 30 s have passed TILT ends and the verdict follows at once.
+    for (int i = 0; i < 20; ++i) {
+        d.advance(100);
+        for (auto& e : events(d.tick())) {
+            seen.push_back(e);
+        }
+    }
+    CHECK(seen == std::vector<std::string>{"-tilt #tilt mode exited",
+                                           "+sdown master mymaster 127.0.0.1 6379"});
+}
+
+TEST_CASE("a replica reporting role:slave keeps its master details; role changes are logged") {
+    Driver d;
+    auto [cc, pc] = bring_up_master(d);
+    (void)pc;
+    refresh_master_info(d, cc, master_info(std::string(40, 'c'), 1));
+    d.advance(100);
+    const auto c = connects(d.tick());
+    REQUIRE(c.size() == 2);
+    const LinkId rcc = c[0].link;
+    d.step(LinkUpEvent{rcc, "127.0.0.1"});
+    d.step(ReplyEvent{rcc, Value::simple("OK")});    // SETNAME
+    d.step(ReplyEvent{rcc, Value::simple("PONG")});  // PING
+    const Outbox out = d.step(ReplyEvent{
+        rcc, Value::bulk("# Server\r\nrun_id:" + std::string(40, 'd') +
+                         "\r\n# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\n"
+                         "master_port:6379\r\nmaster_link_status:up\r\nslave_repl_offset:42\r\n"
+                         "slave_priority:50\r\n")});
+    CHECK(events(out).empty());  // a replica reporting slave is coherent: nothing to say
+    const Replica& r = d.s.masters()[0].replicas[0];
+    CHECK(r.master_host == "127.0.0.1");
+    CHECK(r.master_link_ok);
+    CHECK(r.slave_priority == 50);
+    CHECK(r.slave_repl_offset == 42);
+}
