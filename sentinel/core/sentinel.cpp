@@ -290,11 +290,12 @@ Value Sentinel::reply_sentinel(const Now& now, const PeerSentinel& s,
     return f.take();
 }
 
-std::string Sentinel::info_section(const ProcessFacts& facts) const {
+std::string Sentinel::info_section(const Now& now, const ProcessFacts& facts) const {
     std::string out = "# Sentinel\r\n";
     out += "sentinel_masters:" + std::to_string(masters_.size()) + "\r\n";
-    out += "sentinel_tilt:0\r\n";
-    out += "sentinel_tilt_since_seconds:-1\r\n";
+    out += std::string("sentinel_tilt:") + (tilt_ ? "1" : "0") + "\r\n";
+    out += "sentinel_tilt_since_seconds:" +
+           std::to_string(tilt_ ? to_ms(now.wall - tilt_start_wall_) / 1000 : -1) + "\r\n";
     out += "sentinel_running_scripts:" + std::to_string(facts.running_scripts) + "\r\n";
     out += "sentinel_scripts_queue_length:" + std::to_string(facts.queued_scripts) + "\r\n";
     out += "sentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) + "\r\n";
@@ -407,9 +408,11 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
                 continue;
             }
             auto entry = [&](const InstanceState& inst) {
-                return Value::array({Value::integer_value(
-                                         inst.info_refresh ? ms_since(now, *inst.info_refresh) : 0),
-                                     Value::nil()});
+                if (!inst.info_refresh) {
+                    return Value::array({Value::integer_value(0), Value::nil()});
+                }
+                return Value::array({Value::integer_value(ms_since(now, *inst.info_refresh)),
+                                     Value::bulk(inst.info)});
             };
             std::vector<Value> infos{entry(m->inst)};
             for (const auto& r : m->replicas) {

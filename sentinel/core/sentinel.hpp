@@ -85,7 +85,10 @@ class Sentinel {
     resp::Value command(const Now& now, const std::vector<std::string>& args, Outbox& out);
 
     /// The "# Sentinel" section of INFO, lines ending in CRLF, header included.
-    std::string info_section(const ProcessFacts& facts) const;
+    std::string info_section(const Now& now, const ProcessFacts& facts) const;
+
+    /// True while in TILT mode (no acting on what is observed).
+    bool tilt() const { return tilt_; }
 
     /// Names of the monitored masters, for ROLE.
     std::vector<std::string> master_names() const;

@@ -184,7 +184,7 @@ std::string Server::info_text(const Args& a) const {
     }
     if (wanted[4]) {
         section();
-        out += sentinel_.info_section(core::ProcessFacts{});
+        out += sentinel_.info_section(host_.now(), core::ProcessFacts{});
     }
     return out;
 }

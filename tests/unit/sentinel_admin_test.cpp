@@ -531,7 +531,7 @@ TEST_CASE("DEBUG error texts") {
 TEST_CASE("SIMULATE-FAILURE sets flags afresh on each call, case-insensitively") {
     Fixture f;
     const auto info_flags = [&f] {
-        const std::string info = f.s.info_section({});
+        const std::string info = f.s.info_section(kNow, {});
         const auto at = info.find("sentinel_simulate_failure_flags:");
         return info.substr(at, info.find("\r\n", at) - at);
     };
