@@ -88,10 +88,11 @@ void OutgoingLinks::execute(const core::Action& action) {
         connect(*c);
     } else if (const auto* s = std::get_if<core::SendAction>(&action)) {
         send(*s);
-    } else if (const auto* x = std::get_if<core::CloseAction>(&action)) {
-        close(x->link);
     } else {
-        SENTINEL_ASSERT(!"not a link action");
+        // Server::apply hands over only link actions; events and persists are its own.
+        const auto* x = std::get_if<core::CloseAction>(&action);
+        SENTINEL_ASSERT(x != nullptr);
+        close(x->link);
     }
 }
 

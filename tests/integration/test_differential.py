@@ -11,9 +11,8 @@ a PING to prove the connection is still in sync (or, for protocol errors, checks
 closed it).  Replies keep their wire type (see harness.Reply) and are compared after a small
 per-question normaliser replaces ids, times, pids and other values that legitimately differ.
 
-Questions marked `live` need working master monitoring in our binary (links, PING/INFO, hellos);
-they are xfail(strict=False) for ours until monitoring lands (issue 3) but stay listed, and the
-real sentinel must pass them.
+Questions marked `live` need working master monitoring (links, PING/INFO, hellos): both
+sentinels must have connected to the master before they are asked.
 """
 
 from __future__ import annotations
@@ -36,8 +35,6 @@ if harness.sentinel_bin() is None:
                 allow_module_level=True)
 
 MASTER = "mymaster"
-LIVE_REASON = "monitoring lands in issue 3"
-LIVE_XFAIL = pytest.mark.xfail(strict=False, reason=LIVE_REASON)
 CONFIG_TEMPLATE = """\
 sentinel myid {myid}
 sentinel monitor {name} 127.0.0.1 {mport} 2
@@ -297,7 +294,7 @@ class Q:
     steps: list
     norm: Callable | None = None
     closes: bool = False  # the server must close the connection after the replies
-    live: bool = False    # needs live monitoring in ours (xfail for ours until issue 3)
+    live: bool = False    # needs live monitoring: both sentinels connected to the master
 
 
 def q(id_, *commands, norm=None, live=False):
@@ -474,8 +471,7 @@ def question_params():
     params = []
     for proto in (2, 3):
         for question in QUESTIONS:
-            marks = [LIVE_XFAIL] if question.live else []
-            params.append(pytest.param(proto, question, id=f"resp{proto}-{question.id}", marks=marks))
+            params.append(pytest.param(proto, question, id=f"resp{proto}-{question.id}"))
     return params
 
 
@@ -549,7 +545,7 @@ def test_myid_is_the_configured_one(pair):
 
 # --------------------------------------------------------------------------- live monitoring
 
-KINDS = ["real", pytest.param("ours", marks=LIVE_XFAIL)]
+KINDS = ["real", "ours"]
 
 
 def instance(pair: Pair, kind: str) -> harness.SentinelInstance:
