@@ -51,8 +51,21 @@ struct SendAction {
     std::vector<std::string> args;
 };
 
+/// Run a script (notification or client-reconfig) with these arguments; argv[0] is the path.
+/// The runtime queues and supervises it (limits, retries, timeouts) without blocking.
+struct ScriptAction {
+    std::vector<std::string> argv;
+};
+
+/// Terminate the process now with `code` after logging `message` (SENTINEL SIMULATE-FAILURE).
+struct ExitAction {
+    int code = 0;
+    std::string message;
+};
+
 /// One action; executed by the runtime in the order emitted.
-using Action = std::variant<EventAction, PersistAction, ConnectAction, CloseAction, SendAction>;
+using Action = std::variant<EventAction, PersistAction, ConnectAction, CloseAction, SendAction,
+                            ScriptAction, ExitAction>;
 
 /// Collects the actions produced by one step of the core.
 struct Outbox {
@@ -69,6 +82,10 @@ struct Outbox {
     void close(LinkId link) { actions.emplace_back(CloseAction{link}); }
     void send(LinkId link, std::vector<std::string> args) {
         actions.emplace_back(SendAction{link, std::move(args)});
+    }
+    void script(std::vector<std::string> argv) { actions.emplace_back(ScriptAction{std::move(argv)}); }
+    void exit(int code, std::string message) {
+        actions.emplace_back(ExitAction{code, std::move(message)});
     }
 };
 

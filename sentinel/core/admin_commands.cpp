@@ -51,12 +51,6 @@ Value invalid_argument(std::string_view command, std::string_view value, std::st
                         std::string(command) + " '" + std::string(option) + "'");
 }
 
-// A replica sentinelSelectSlave() would certainly skip, judged from what we know now.
-bool never_promotable(const Replica& r) {
-    return (r.inst.effective_flags() & (kFlagSDown | kFlagODown | kFlagDisconnected)) != 0 ||
-           r.inst.link->disconnected || r.slave_priority == 0 || !r.inst.info_refresh;
-}
-
 }  // namespace
 
 std::string Sentinel::master_details(const Master& m) {
@@ -285,22 +279,6 @@ Value Sentinel::simulate_failure_command(const std::vector<std::string>& args) {
         }
     }
     return ok();
-}
-
-Value Sentinel::failover_command(const std::vector<std::string>& args) {
-    const Master* m = find_master(args[2]);
-    if (m == nullptr) {
-        return Value::error(wire::kErrNoSuchMaster);
-    }
-    if ((m->inst.flags & kFlagFailoverInProgress) != 0) {
-        return Value::error(wire::kErrFailoverInProgress);
-    }
-    // When no replica could possibly be selected the answer is certain even before the
-    // failover machinery exists.
-    if (std::all_of(m->replicas.begin(), m->replicas.end(), never_promotable)) {
-        return Value::error(wire::kErrNoGoodSlave);
-    }
-    return Value::error(wire::kErrNotImplemented);
 }
 
 }  // namespace sentinel::core

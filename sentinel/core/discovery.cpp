@@ -111,8 +111,12 @@ void Sentinel::refresh_info(const Now& now, const InstanceRef& ref, std::string 
                   std::string(" new reported role is ") + (reports_master ? "master" : "slave"));
         }
     }
-    // The acting half of INFO processing (failover progress, converting a returned master,
-    // fixing replica configuration) is suspended in TILT; it lands with the failover layer.
+    // The acting half (failover progress, converting a returned master, fixing replica
+    // configuration) is suspended in TILT.
+    if (tilt_ || report.role == ReportedRole::unknown) {
+        return;
+    }
+    act_on_info(now, *m, *inst, replica, report.role == ReportedRole::master, out);
 }
 
 int Sentinel::remove_sentinels_with_run_id(Master& m, const std::string& run_id, Outbox& out) {
@@ -250,7 +254,11 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
                   m->cfg.name + " " + m->cfg.host + " " + std::to_string(m->cfg.port) + " " +
                       h.master_ip + " " + std::to_string(h.master_port));
             const std::string run_id = si->inst.run_id;
+            const std::string old_host = m->cfg.host;
+            const int old_port = m->cfg.port;
             reset_master_and_change_address(now, *m, h.master_ip, h.master_port, out);
+            run_client_reconfig_script(*m, "observer", old_host, old_port, m->cfg.host,
+                                       m->cfg.port, out);
             // The reset may have reallocated the peer list; find the sender again.
             si = find_peer(*m, &h.ip, h.port, &run_id);
         }

@@ -123,6 +123,7 @@ struct Replica {
     int slave_priority = 100;
     std::uint64_t slave_repl_offset = 0;
     bool replica_announced = true;
+    Millis slave_reconf_sent_time{0};
 
     /// "ip:port", or "[ip]:port" for IPv6, as Redis names replicas.
     std::string name() const;
@@ -134,6 +135,9 @@ struct PeerSentinel {
     std::optional<Millis> last_hello_time;
     std::string leader;  ///< voted leader run id; empty = none ('?')
     std::uint64_t leader_epoch = 0;
+    /// When it last answered is-master-down-by-addr (its master_down flag and vote are
+    /// forgotten when this gets old).
+    std::optional<Millis> last_master_down_reply_time;
 };
 
 /// A monitored master with everything attached to it.
@@ -143,6 +147,18 @@ struct Master {
     FailoverState failover_state = FailoverState::none;
     std::vector<Replica> replicas;
     std::vector<PeerSentinel> sentinels;
+    /// The epoch our current (or last) failover attempt runs in.
+    std::uint64_t failover_epoch = 0;
+    /// When the last attempt started (pushed forward by a random desync when we vote for
+    /// another sentinel); none = we may fail over at once.
+    std::optional<Millis> failover_start_time;
+    Millis failover_state_change_time{0};
+    std::optional<Millis> failover_delay_logged;
+    /// Name ("ip:port") of the replica chosen for promotion; empty when none.
+    std::string promoted;
+    /// Run id we voted for in cfg.leader_epoch; empty after a restart (only the epoch is
+    /// persisted, which is what stops a second vote in that epoch).
+    std::string leader;
 };
 
 /// A just-created instance (createSentinelRedisInstance): `flags` plus disconnected, at

@@ -63,6 +63,9 @@ void Sentinel::on_tick(const Now& now, Outbox& out) {
                 now, m, m.sentinels[s].inst,
                 InstanceRef{m.cfg.name, InstanceRole::sentinel, m.sentinels[s].inst.run_id}, out);
         }
+        if (m.failover_state == FailoverState::update_config) {
+            switch_to_promoted(now, m, out);
+        }
     }
     // Like Redis's randomised hz (10-19 Hz): sentinels started together do not stay in step.
     next_tick_ = now.mono + Millis(rng_.uniform(50, 100));
@@ -97,6 +100,14 @@ void Sentinel::handle_instance(const Now& now, Master& m, InstanceState& inst,
         out.event(LogLevel::warning, "-tilt", "#tilt mode exited");
     }
     check_subjectively_down(now, m, inst, ref, out);
+    if (ref.role == InstanceRole::master) {
+        check_objectively_down(now, m, out);
+        if (start_failover_if_needed(now, m, out)) {
+            ask_master_state(now, m, /*forced=*/true, out);
+        }
+        failover_state_machine(now, m, out);
+        ask_master_state(now, m, /*forced=*/false, out);
+    }
 }
 
 std::vector<std::string> Sentinel::mapped(const Master& m, std::vector<std::string> args) {
@@ -280,8 +291,8 @@ void Sentinel::check_subjectively_down(const Now& now, Master& m, InstanceState&
         }
     } else if ((inst.flags & kFlagSDown) != 0) {
         event(out, LogLevel::warning, "-sdown", m, &inst, ref.role, "");
+        // s_down_since stays: "no SDOWN for N ms" checks look at the most recent one.
         inst.flags &= ~(kFlagSDown | kFlagScriptKillSent);
-        inst.s_down_since.reset();
     }
 }
 
@@ -304,8 +315,9 @@ void Sentinel::send_hello(const Master& m, InstanceState& inst, const InstanceRe
     h.run_id = globals_.myid;
     h.current_epoch = globals_.current_epoch;
     h.master_name = m.cfg.name;
-    h.master_ip = m.cfg.host;
-    h.master_port = m.cfg.port;
+    const auto [master_host, master_port] = current_master_address(m);
+    h.master_ip = master_host;
+    h.master_port = master_port;
     h.master_config_epoch = m.cfg.config_epoch;
     send_command(link, PendingKind::publish, ref,
                  mapped(m, {"PUBLISH", std::string(wire::kHelloChannel), format_hello(h)}), out);
@@ -429,8 +441,10 @@ void Sentinel::on_reply(const Now& now, const ReplyEvent& ev, Outbox& out) {
                 }
             }
             break;
-        case PendingKind::discard:
         case PendingKind::is_master_down:
+            handle_is_master_down_reply(now, pending.ref, ev.value);
+            break;
+        case PendingKind::discard:
             break;
     }
 }

@@ -59,10 +59,10 @@ void add_common_fields(FieldList& f, const Now& now, std::string_view name,
           inst.link->act_ping_time ? ms_since(now, *inst.link->act_ping_time) : 0);
     f.add("last-ok-ping-reply", ms_since(now, inst.link->last_avail_time));
     f.add("last-ping-reply", ms_since(now, inst.link->last_pong_time));
-    if (inst.s_down_since) {
+    if ((inst.flags & kFlagSDown) != 0 && inst.s_down_since) {
         f.add("s-down-time", ms_since(now, *inst.s_down_since));
     }
-    if (inst.o_down_since) {
+    if ((inst.flags & kFlagODown) != 0 && inst.o_down_since) {
         f.add("o-down-time", ms_since(now, *inst.o_down_since));
     }
     f.add("down-after-milliseconds", down_after_ms);
@@ -363,20 +363,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         return Value::integer_value(count);
     }
     if (sub == "is-master-down-by-addr") {
-        const auto port = string2ll(args[3]);
-        const auto epoch = string2ll(args[4]);
-        if (!port || !epoch) {
-            return Value::error(wire::kErrNotInteger);
-        }
-        // Lookup by address over all masters, as sentinelGetMasterByNameOrAddr does.
-        bool down = false;
-        for (const auto& m : masters_) {
-            if (m.cfg.host == args[2] && m.cfg.port == *port) {
-                down = (m.inst.flags & kFlagSDown) != 0;
-            }
-        }
-        return Value::array(
-            {Value::integer_value(down ? 1 : 0), Value::bulk("*"), Value::integer_value(0)});
+        return is_master_down_command(now, args, out);
     }
     if (sub == "simulate-failure") {
         return simulate_failure_command(args);
@@ -398,7 +385,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         return remove_command(args, out);
     }
     if (sub == "failover") {
-        return failover_command(args);
+        return failover_command(now, args, out);
     }
     if (sub == "info-cache") {
         std::vector<Value> list;
@@ -430,7 +417,8 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         if (m == nullptr) {
             return Value::nil_array();
         }
-        return Value::array({Value::bulk(m->cfg.host), Value::bulk(std::to_string(m->cfg.port))});
+        const auto [host, port] = current_master_address(*m);
+        return Value::array({Value::bulk(host), Value::bulk(std::to_string(port))});
     }
     if (m == nullptr) {
         return Value::error(wire::kErrNoSuchMaster);

@@ -103,6 +103,9 @@ class Sentinel {
     bool myid_generated() const { return myid_generated_; }
     /// Current SENTINEL DEBUG knobs.
     const Timing& timing() const { return timing_; }
+    /// Where clients should find the master now: the promoted replica once promotion is
+    /// seen, else the configured address.
+    std::pair<std::string, int> current_master_address(const Master& m) const;
     /// SimulatedFailure bits set by the last SENTINEL SIMULATE-FAILURE.
     std::uint32_t simulated_failures() const { return simulated_failures_; }
 
@@ -122,7 +125,10 @@ class Sentinel {
     resp::Value set_command(const std::vector<std::string>& args, Outbox& out);
     resp::Value debug_command(const std::vector<std::string>& args);
     resp::Value simulate_failure_command(const std::vector<std::string>& args);
-    resp::Value failover_command(const std::vector<std::string>& args);
+    resp::Value failover_command(const Now& now, const std::vector<std::string>& args,
+                                 Outbox& out);
+    resp::Value is_master_down_command(const Now& now, const std::vector<std::string>& args,
+                                       Outbox& out);
     /// "master <name> <ip> <port>": the %@ of sentinelEvent for a master.
     static std::string master_details(const Master& m);
 
@@ -173,6 +179,37 @@ class Sentinel {
     void reset_master_and_change_address(const Now& now, Master& m, const std::string& host,
                                          int port, Outbox& out);
     int remove_sentinels_with_run_id(Master& m, const std::string& run_id, Outbox& out);
+
+    // Agreement and failover (failover.cpp).
+    void check_objectively_down(const Now& now, Master& m, Outbox& out);
+    void ask_master_state(const Now& now, Master& m, bool forced, Outbox& out);
+    void handle_is_master_down_reply(const Now& now, const InstanceRef& ref,
+                                     const resp::Value& v);
+    /// sentinelVoteLeader(): grants at most one vote per epoch; returns our current vote.
+    std::string vote_leader(const Now& now, Master& m, std::uint64_t req_epoch,
+                            const std::string& req_runid, std::uint64_t& leader_epoch,
+                            Outbox& out);
+    /// sentinelGetLeader(): the winner of `epoch` if it has a majority and quorum, or "".
+    std::string get_leader(const Now& now, Master& m, std::uint64_t epoch, Outbox& out);
+    void start_failover(const Now& now, Master& m, Outbox& out);
+    bool start_failover_if_needed(const Now& now, Master& m, Outbox& out);
+    void abort_failover(const Now& now, Master& m);
+    Replica* select_replica(const Now& now, Master& m);
+    Replica* promoted_replica(Master& m);
+    void failover_state_machine(const Now& now, Master& m, Outbox& out);
+    void reconf_next_replicas(const Now& now, Master& m, Outbox& out);
+    void detect_failover_end(const Now& now, Master& m, Outbox& out);
+    void switch_to_promoted(const Now& now, Master& m, Outbox& out);
+    void force_hello_update(Master& m);
+    /// The acting half of INFO processing for a replica (promotion, conversion, fixes).
+    void act_on_info(const Now& now, Master& m, InstanceState& inst, Replica* replica,
+                     bool reports_master, Outbox& out);
+    bool send_slaveof(const Master& m, InstanceState& inst, const InstanceRef& ref,
+                      const std::string& host, int port, Outbox& out);
+    bool master_looks_sane(const Now& now, const Master& m) const;
+    void run_client_reconfig_script(const Master& m, std::string_view role,
+                                    const std::string& from_host, int from_port,
+                                    const std::string& to_host, int to_port, Outbox& out);
     void share_sentinel_link(const std::string& master_name, PeerSentinel& s);
 
     config::ServerConfig server_;

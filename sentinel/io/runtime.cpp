@@ -218,6 +218,11 @@ void Runtime::rearm_timer() {
     }
 }
 
+void Runtime::terminate(int code, const std::string&) {
+    // A simulated crash: no cleanup, no pidfile removal, exactly like exit() in Redis.
+    std::_Exit(code);
+}
+
 void Runtime::shutdown() {
     asio::post(io_, [this] { stop(); });
 }

@@ -47,6 +47,7 @@ class Runtime final : public server::Host {
     /// Hands a ConnectAction, SendAction or CloseAction to the outgoing links. Called from
     /// inside Server::apply, so it never runs the core: events it causes are delivered later.
     void link_action(const core::Action& action) override;
+    void terminate(int code, const std::string& message) override;
 
   private:
     struct Connection;

@@ -45,6 +45,11 @@ public:
     virtual void shutdown() = 0;
     /// Carries out a ConnectAction, CloseAction or SendAction on an outgoing link.
     virtual void link_action(const core::Action& action) = 0;
+    /// Queues a script run (notification or client-reconfig); argv[0] is the path. Hosts
+    /// that cannot run programs (the simulator) ignore it.
+    virtual void run_script(const std::vector<std::string>& argv) { (void)argv; }
+    /// Ends the process at once with `code` (SENTINEL SIMULATE-FAILURE crashes).
+    virtual void terminate(int code, const std::string& message) = 0;
 };
 
 /// Counters shown by INFO stats.

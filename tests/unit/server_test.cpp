@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "common/resp/parser.hpp"
 #include "common/resp/writer.hpp"
 #include "sentinel/core/sentinel.hpp"
@@ -31,12 +33,14 @@ public:
     }
     void shutdown() override { shutdown_requested = true; }
     void link_action(const sentinel::core::Action& a) override { link_actions.push_back(a); }
+    void terminate(int code, const std::string&) override { exit_code = code; }
 
     Now current{Millis(1000), Millis(1700000000000)};
     bool persist_ok = true;
     bool shutdown_requested = false;
     std::vector<Config> persisted;
     std::vector<sentinel::core::Action> link_actions;
+    std::optional<int> exit_code;
 };
 
 Config sample_config() {
