@@ -24,11 +24,12 @@ struct CommandSpec {
 
 // The commands modelled, with redis-server 7.0's arities.
 constexpr std::array<CommandSpec, 25> kCommands = {{
-    {"auth", -2},      {"client", -2},     {"config", -2},      {"discard", 1},  {"echo", 2},
-    {"exec", 1},       {"info", -1},       {"multi", 1},        {"ping", -1},    {"psubscribe", -2},
-    {"psync", -3},     {"publish", 3},     {"punsubscribe", -1}, {"quit", -1},    {"replconf", -1},
-    {"replicaof", 3},  {"reset", 1},       {"role", 1},         {"script", -2},  {"select", 2},
-    {"slaveof", 3},    {"subscribe", -2},  {"sync", 1},         {"unsubscribe", -1},
+    {"auth", -2},         {"client", -2},     {"config", -2},   {"discard", 1},
+    {"echo", 2},          {"exec", 1},        {"info", -1},     {"multi", 1},
+    {"ping", -1},         {"psubscribe", -2}, {"psync", -3},    {"publish", 3},
+    {"punsubscribe", -1}, {"quit", -1},       {"replconf", -1}, {"replicaof", 3},
+    {"reset", 1},         {"role", 1},        {"script", -2},   {"select", 2},
+    {"slaveof", 3},       {"subscribe", -2},  {"sync", 1},      {"unsubscribe", -1},
     {"watch", -2},
 }};
 
@@ -73,11 +74,10 @@ bool allowed_in_pubsub(std::string_view name) {
 
 }  // namespace
 
-FakeRedis::FakeRedis(EventQueue& queue, Network& net, std::uint64_t seed,
-                     FakeRedisOptions options)
+FakeRedis::FakeRedis(EventQueue& queue, Network& net, std::uint64_t seed, FakeRedisOptions options)
     : queue_(queue), net_(net), rng_(seed), options_(std::move(options)) {
-    net_id_ = net_.attach(*this, "redis:" + std::to_string(options_.port), options_.ip,
-                          options_.port);
+    net_id_ =
+        net_.attach(*this, "redis:" + std::to_string(options_.port), options_.ip, options_.port);
     master_host_ = options_.master_host;
     master_port_ = options_.master_port;
     slave_priority_ = options_.slave_priority;
@@ -544,8 +544,8 @@ std::int64_t FakeRedis::publish(const std::string& channel, const std::string& m
             continue;
         }
         if (c.channels.count(channel) != 0) {
-            reply(c, Value::array({Value::bulk("message"), Value::bulk(channel),
-                                   Value::bulk(message)}));
+            reply(c, Value::array(
+                         {Value::bulk("message"), Value::bulk(channel), Value::bulk(message)}));
             ++receivers;
         }
         for (const auto& p : c.patterns) {
@@ -597,8 +597,8 @@ std::string FakeRedis::client_list_line(ConnId conn, const Client& c) const {
     return "id=" + std::to_string(conn) + " addr=" + c.peer_addr + " laddr=" + address() +
            " fd=8 name=" + c.name + " age=0 idle=0 flags=" + flags +
            " db=0 sub=" + std::to_string(c.channels.size()) +
-           " psub=" + std::to_string(c.patterns.size()) + " ssub=0 multi=" +
-           (c.in_multi ? std::to_string(c.queued.size()) : std::string("-1")) +
+           " psub=" + std::to_string(c.patterns.size()) +
+           " ssub=0 multi=" + (c.in_multi ? std::to_string(c.queued.size()) : std::string("-1")) +
            " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 "
            "tot-mem=0 events=r cmd=NULL user=default redir=-1 resp=2\n";
 }

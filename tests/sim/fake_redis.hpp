@@ -73,7 +73,8 @@ class FakeRedis final : public NetNode {
     void start();
     /// Dies at once: every connection is reset, the port refuses connects.
     void crash();
-    /// Starts again after a crash with a new run_id, keeping the role it had.
+    /// Starts again after a crash with a new run_id, keeping the role it had and its
+    /// replication offset (as if reloaded from its RDB file).
     void restart();
     /// Restarts as a master (as if its config no longer had `replicaof`).
     void restart_as_master();
@@ -84,8 +85,10 @@ class FakeRedis final : public NetNode {
     /// network, so it works during partitions).
     void replicaof(const std::string& host, int port);
     void replicaof_no_one();
+    /// As `CONFIG SET replica-priority`.
     void set_slave_priority(int priority) { slave_priority_ = priority; }
 
+    /// Whether the process is running.
     bool up() const { return up_; }
     NodeId net_id() const { return net_id_; }
     const std::string& ip() const { return options_.ip; }
@@ -141,9 +144,9 @@ class FakeRedis final : public NetNode {
         int replica_port = 0;     ///< REPLCONF listening-port
         std::uint64_t ack_offset = 0;
         Millis last_ack{0};
-        bool kill = false;   ///< closed once the current input is handled (CLIENT KILL)
-        bool quit = false;   ///< closed after its replies are flushed (QUIT)
-        std::string out;     ///< replies not yet handed to the network
+        bool kill = false;  ///< closed once the current input is handled (CLIENT KILL)
+        bool quit = false;  ///< closed after its replies are flushed (QUIT)
+        std::string out;    ///< replies not yet handed to the network
         bool in_pubsub() const { return !channels.empty() || !patterns.empty(); }
     };
 
@@ -152,7 +155,7 @@ class FakeRedis final : public NetNode {
     struct MasterLink {
         LinkState state = LinkState::none;
         ConnId conn = 0;
-        resp::ReplyParser parser;
+        resp::ReplyParser parser{resp::Limits{}};
         int handshake_replies = 0;  ///< replies still expected before +FULLRESYNC
         Millis last_io{0};
         Millis last_ack_sent{0};

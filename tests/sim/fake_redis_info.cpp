@@ -20,7 +20,9 @@ std::string field(std::string_view key, std::int64_t value) {
     return field(key, std::to_string(value));
 }
 
-std::int64_t seconds(Millis d) { return to_ms(d) / 1000; }
+std::int64_t seconds(Millis d) {
+    return to_ms(d) / 1000;
+}
 
 }  // namespace
 
@@ -75,9 +77,9 @@ std::string FakeRedis::replica_lines() const {
             continue;
         }
         const std::string ip = c.peer_addr.substr(0, c.peer_addr.rfind(':'));
-        s += "slave" + std::to_string(n++) + ":ip=" + ip + ",port=" +
-             std::to_string(c.replica_port) + ",state=online,offset=" +
-             std::to_string(c.ack_offset) +
+        s += "slave" + std::to_string(n++) + ":ip=" + ip +
+             ",port=" + std::to_string(c.replica_port) +
+             ",state=online,offset=" + std::to_string(c.ack_offset) +
              ",lag=" + std::to_string(seconds(queue_.now() - c.last_ack)) + "\r\n";
     }
     return s;
@@ -163,8 +165,8 @@ std::string FakeRedis::info(std::string_view section) const {
         {"cluster", [] { return "# Cluster\r\n" + field("cluster_enabled", 0); }},
         {"keyspace", [] { return std::string("# Keyspace\r\n"); }},
     }};
-    const bool all = wanted.empty() || wanted == "default" || wanted == "all" ||
-                     wanted == "everything";
+    const bool all =
+        wanted.empty() || wanted == "default" || wanted == "all" || wanted == "everything";
     std::string out;
     for (const auto& [name, make] : sections) {
         if (all || wanted == name) {
@@ -183,10 +185,10 @@ resp::Value FakeRedis::role() const {
         std::vector<Value> replicas;
         for (const auto& [id, c] : clients_) {
             if (c.is_replica && !c.kill) {
-                replicas.push_back(Value::array(
-                    {Value::bulk(c.peer_addr.substr(0, c.peer_addr.rfind(':'))),
-                     Value::bulk(std::to_string(c.replica_port)),
-                     Value::bulk(std::to_string(c.ack_offset))}));
+                replicas.push_back(
+                    Value::array({Value::bulk(c.peer_addr.substr(0, c.peer_addr.rfind(':'))),
+                                  Value::bulk(std::to_string(c.replica_port)),
+                                  Value::bulk(std::to_string(c.ack_offset))}));
             }
         }
         return Value::array({Value::bulk("master"),

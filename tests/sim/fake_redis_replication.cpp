@@ -106,8 +106,8 @@ void FakeRedis::schedule_cron() {
 void FakeRedis::cron() {
     const Millis now = queue_.now();
     if (is_master()) {
-        offset_ += static_cast<std::uint64_t>(options_.write_bytes_per_second *
-                                              to_ms(kCronPeriod) / 1000);
+        offset_ +=
+            static_cast<std::uint64_t>(options_.write_bytes_per_second * to_ms(kCronPeriod) / 1000);
     } else if (link_.state == LinkState::none) {
         if (now >= link_.next_attempt) {
             connect_to_master();

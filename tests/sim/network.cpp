@@ -12,7 +12,9 @@ constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
 constexpr int kFirstEphemeralPort = 40000;
 constexpr int kLastEphemeralPort = 65535;
 
-std::pair<NodeId, NodeId> ordered(NodeId a, NodeId b) { return a < b ? std::pair{a, b} : std::pair{b, a}; }
+std::pair<NodeId, NodeId> ordered(NodeId a, NodeId b) {
+    return a < b ? std::pair{a, b} : std::pair{b, a};
+}
 
 }  // namespace
 
@@ -29,7 +31,9 @@ NodeId Network::attach(NetNode& node, std::string name, std::string ip, int port
     return nodes_.size() - 1;
 }
 
-void Network::set_listening(NodeId node, bool listening) { nodes_.at(node).listening = listening; }
+void Network::set_listening(NodeId node, bool listening) {
+    nodes_.at(node).listening = listening;
+}
 
 Millis Network::delay() {
     return config_.latency + Millis(rng_.uniform(0, to_ms(config_.jitter)));
@@ -357,6 +361,8 @@ std::string Network::address_of(NodeId node) const {
     return nodes_.at(node).ip + ":" + std::to_string(nodes_.at(node).port);
 }
 
-const std::string& Network::name_of(NodeId node) const { return nodes_.at(node).name; }
+const std::string& Network::name_of(NodeId node) const {
+    return nodes_.at(node).name;
+}
 
 }  // namespace sentinel::sim

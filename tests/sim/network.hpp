@@ -89,10 +89,14 @@ class Network {
     /// `from` gets no more callbacks for `conn`.
     void close(ConnId conn, NodeId from);
 
-    // Faults.
+    // Faults (see the class comment for what each models).
+    /// RST on an established connection, seen by both ends after one latency.
     void reset(ConnId conn);
+    /// The process dies: its listener refuses, its peers read what it sent, then a reset.
     void crash(NodeId node);
+    /// Holds (true) or releases (false) both directions of one connection.
     void stall(ConnId conn, bool stalled);
+    /// Holds (true) or releases (false) everything delivered to one process, accepts included.
     void stall_node(NodeId node, bool stalled);
     /// Blocks traffic between every node of `a` and every node of `b`.
     void partition(const std::vector<NodeId>& a, const std::vector<NodeId>& b);
