@@ -1,6 +1,7 @@
 #pragma once
 // Actions the core asks its runtime to carry out, in order.
 
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -19,9 +20,6 @@ struct EventAction {
     LogLevel level = LogLevel::warning;
     std::string type;
     std::string text;
-    /// The master's notification-script for warning-level events about an instance (run with
-    /// `type text`); empty when none applies.
-    std::string script;
 };
 
 /// Write the configuration to disk now (atomically) before any later action or reply.
@@ -51,10 +49,19 @@ struct SendAction {
     std::vector<std::string> args;
 };
 
-/// Run a script (notification or client-reconfig) with these arguments; argv[0] is the path.
-/// The runtime queues and supervises it (limits, retries, timeouts) without blocking.
-struct ScriptAction {
+/// Start a script process now, without blocking: argv[0] is the path, the environment is
+/// inherited, and no descriptor but 0, 1 and 2 is passed on. The host reports a
+/// ScriptStartedEvent for `job_id`, then a ScriptExitedEvent when the process ends. The core's
+/// ScriptQueue decides when (limits, retries); the host only runs processes.
+struct SpawnScriptAction {
+    std::uint64_t job_id = 0;
     std::vector<std::string> argv;
+};
+
+/// Send SIGKILL to script process `pid` (it ran too long). Hosts ignore a pid they have already
+/// reaped, so a late kill never reaches a recycled pid.
+struct KillScriptAction {
+    int pid = 0;
 };
 
 /// Terminate the process now with `code` after logging `message` (SENTINEL SIMULATE-FAILURE).
@@ -65,15 +72,14 @@ struct ExitAction {
 
 /// One action; executed by the runtime in the order emitted.
 using Action = std::variant<EventAction, PersistAction, ConnectAction, CloseAction, SendAction,
-                            ScriptAction, ExitAction>;
+                            SpawnScriptAction, KillScriptAction, ExitAction>;
 
 /// Collects the actions produced by one step of the core.
 struct Outbox {
     std::vector<Action> actions;
 
-    void event(LogLevel level, std::string type, std::string text, std::string script = {}) {
-        actions.emplace_back(
-            EventAction{level, std::move(type), std::move(text), std::move(script)});
+    void event(LogLevel level, std::string type, std::string text) {
+        actions.emplace_back(EventAction{level, std::move(type), std::move(text)});
     }
     void persist(bool reply_depends = false) { actions.emplace_back(PersistAction{reply_depends}); }
     void connect(LinkId link, std::string host, int port) {
@@ -83,7 +89,10 @@ struct Outbox {
     void send(LinkId link, std::vector<std::string> args) {
         actions.emplace_back(SendAction{link, std::move(args)});
     }
-    void script(std::vector<std::string> argv) { actions.emplace_back(ScriptAction{std::move(argv)}); }
+    void spawn_script(std::uint64_t job_id, std::vector<std::string> argv) {
+        actions.emplace_back(SpawnScriptAction{job_id, std::move(argv)});
+    }
+    void kill_script(int pid) { actions.emplace_back(KillScriptAction{pid}); }
     void exit(int code, std::string message) {
         actions.emplace_back(ExitAction{code, std::move(message)});
     }

@@ -103,7 +103,8 @@ Value Sentinel::monitor_command(const Now& now, const std::vector<std::string>& 
     return ok();
 }
 
-Value Sentinel::remove_command(const std::vector<std::string>& args, Outbox& out) {
+Value Sentinel::remove_command(const Now& now, const std::vector<std::string>& args,
+                               Outbox& out) {
     const auto it = std::find_if(masters_.begin(), masters_.end(),
                                  [&](const Master& m) { return m.cfg.name == args[2]; });
     if (it == masters_.end()) {
@@ -111,6 +112,9 @@ Value Sentinel::remove_command(const std::vector<std::string>& args, Outbox& out
     }
     // The event goes out while the master still exists, so it carries the master's details.
     out.event(LogLevel::warning, std::string(wire::kEventRemove), master_details(*it));
+    // Every connection made for this master goes with it (peers shared with other masters
+    // keep theirs).
+    reset_master(now, *it, /*keep_sentinels=*/false, /*emit_event=*/false, out);
     masters_.erase(it);
     out.persist(/*reply_depends=*/true);
     return ok();
@@ -123,6 +127,7 @@ Value Sentinel::set_command(const std::vector<std::string>& args, Outbox& out) {
     }
     config::MasterConfig& cfg = m->cfg;
     int changes = 0;
+    bool credentials_changed = false;
     std::optional<Value> error;
 
     // Pairs are applied one by one; a bad one stops the loop but keeps (and saves) the earlier
@@ -215,6 +220,17 @@ Value Sentinel::set_command(const std::vector<std::string>& args, Outbox& out) {
             text += redacted ? std::string(wire::kRedacted) : args[k];
         }
         out.event(LogLevel::warning, std::string(wire::kEventSet), std::move(text));
+        if (iequals(option, "auth-pass") || iequals(option, "auth-user")) {
+            credentials_changed = true;
+        }
+    }
+    if (credentials_changed) {
+        // New credentials only apply to new connections: drop the master's and its replicas'
+        // links so the next tick reconnects with them.
+        drop_connections(m->inst, out);
+        for (auto& r : m->replicas) {
+            drop_connections(r.inst, out);
+        }
     }
 
     if (error) {

@@ -117,6 +117,10 @@ void Sentinel::refresh_info(const Now& now, const InstanceRef& ref, std::string 
         return;
     }
     act_on_info(now, *m, *inst, replica, report.role == ReportedRole::master, out);
+    // A failover step may now be possible (promotion seen, a replica re-pointed).
+    if ((m->inst.flags & kFlagFailoverInProgress) != 0) {
+        act_on_master(now, *m, out);
+    }
 }
 
 int Sentinel::remove_sentinels_with_run_id(Master& m, const std::string& run_id, Outbox& out) {
@@ -265,6 +269,11 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
     }
     if (si != nullptr) {
         si->last_hello_time = now.mono;
+        si->hello_master_host = h.master_ip;
+        si->hello_master_port = h.master_port;
+        si->hello_config_epoch = h.master_config_epoch;
+        si->hello_current_epoch = h.current_epoch;
+        si->hello_config_time = now.mono;
     }
 }
 
@@ -293,7 +302,10 @@ void Sentinel::reset_master(const Now& now, Master& m, bool keep_sentinels, bool
     m.inst.info.clear();
     m.inst.s_down_since.reset();
     m.inst.o_down_since.reset();
-    // Like a new instance: just pinged and just answered, so it is not down at once.
+    // Like a new instance: just pinged and just answered, so it is not down at once; and
+    // connect to the (possibly new) address at the next tick, not a second later, so that a
+    // short down-after cannot expire before the first PING had a chance.
+    link.last_reconn_time.reset();
     link.act_ping_time = now.mono;
     link.last_ping_time = Millis(0);
     link.last_avail_time = now.mono;

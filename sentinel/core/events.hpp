@@ -44,7 +44,28 @@ struct HelloReceivedEvent {
     std::string payload;
 };
 
+/// The outcome of a SpawnScriptAction, reported once per action and never from inside the call
+/// that carried the action out. `pid` > 0: the process runs and a ScriptExitedEvent follows.
+/// `pid` == -1: nothing runs and `error` says why (strerror text). `exec_failed` tells a program
+/// that could not be executed (Redis's forked child exits with status 2: reported, not retried)
+/// from a process that could not be created (Redis's fork() failure: retried).
+struct ScriptStartedEvent {
+    std::uint64_t job_id = 0;
+    int pid = -1;
+    bool exec_failed = false;
+    std::string error;
+};
+
+/// A child process ended and was reaped (waitpid). `signal` is the signal that killed it, or 0
+/// when it exited; `exit_code` is its exit status (0 when killed by a signal).
+struct ScriptExitedEvent {
+    int pid = 0;
+    int exit_code = 0;
+    int signal = 0;
+};
+
 /// Everything that can happen to a sentinel.
-using Event = std::variant<TickEvent, LinkUpEvent, LinkDownEvent, ReplyEvent, HelloReceivedEvent>;
+using Event = std::variant<TickEvent, LinkUpEvent, LinkDownEvent, ReplyEvent, HelloReceivedEvent,
+                           ScriptStartedEvent, ScriptExitedEvent>;
 
 }  // namespace sentinel::core

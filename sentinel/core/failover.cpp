@@ -79,7 +79,53 @@ bool Sentinel::send_slaveof(const Master& m, InstanceState& inst, const Instance
     send_command(link, PendingKind::discard, ref,
                  mapped(m, {"CLIENT", "KILL", "TYPE", "pubsub"}), out);
     send_command(link, PendingKind::discard, ref, mapped(m, {"EXEC"}), out);
+    // The server runs commands in order, so this INFO already reflects the new role.
+    send_command(link, PendingKind::info, ref, mapped(m, {"INFO"}), out);
     return true;
+}
+
+void Sentinel::act_on_master(const Now& now, Master& m, Outbox& out) {
+    check_objectively_down(now, m, out);
+    if (start_failover_if_needed(now, m, out)) {
+        ask_master_state(now, m, /*forced=*/true, out);
+    }
+    // Take every step whose condition already holds instead of one step per tick; each step
+    // is exactly Redis's, only sooner. Bounded: the machine has six states.
+    for (int i = 0; i < 8; ++i) {
+        const FailoverState before = m.failover_state;
+        failover_state_machine(now, m, out);
+        if (m.failover_state == before) {
+            break;
+        }
+    }
+    if (m.failover_state == FailoverState::update_config) {
+        switch_to_promoted(now, m, out);
+    }
+    ask_master_state(now, m, /*forced=*/false, out);
+}
+
+bool Sentinel::config_confirmed(const Master& m, Millis since) const {
+    // A newer configuration than ours can only come from a failover in a later epoch, whose
+    // leader needed the votes of a majority, each of which moved its current epoch past our
+    // config epoch. So if we have not moved past it ourselves, and a majority of sentinels
+    // (us included) announced current epoch == our config epoch together with our exact
+    // master in hellos we received after `since` (when the instance started to claim the
+    // master role), the two majorities intersect in a sentinel that has not voted in any
+    // later epoch: no such failover exists. Stale peers confirm nothing, because a stale
+    // peer either voted (its epoch moved) or is outvoted by those that did.
+    if (globals_.current_epoch != m.cfg.config_epoch) {
+        return false;
+    }
+    std::size_t agreeing = 1;  // ourselves
+    for (const auto& s : m.sentinels) {
+        if (s.hello_config_time && *s.hello_config_time > since &&
+            s.hello_current_epoch == m.cfg.config_epoch &&
+            s.hello_config_epoch == m.cfg.config_epoch && s.hello_master_port == m.cfg.port &&
+            iequals(s.hello_master_host, m.cfg.host)) {
+            ++agreeing;
+        }
+    }
+    return agreeing >= (m.sentinels.size() + 1) / 2 + 1;
 }
 
 void Sentinel::check_objectively_down(const Now& now, Master& m, Outbox& out) {
@@ -135,7 +181,7 @@ void Sentinel::ask_master_state(const Now& now, Master& m, bool forced, Outbox& 
 }
 
 void Sentinel::handle_is_master_down_reply(const Now& now, const InstanceRef& ref,
-                                           const resp::Value& v) {
+                                           const resp::Value& v, Outbox& out) {
     Master* m = nullptr;
     InstanceState* inst = lookup(ref, &m);
     if (inst == nullptr) {
@@ -168,6 +214,10 @@ void Sentinel::handle_is_master_down_reply(const Now& now, const InstanceRef& re
         }
         peer->leader = v.elements[1].str;
         peer->leader_epoch = epoch;
+    }
+    // ODOWN and the election may be decidable now; Redis would wait for the next tick.
+    if (!tilt_) {
+        act_on_master(now, *m, out);
     }
 }
 
@@ -549,13 +599,15 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
             force_hello_update(m);
         } else {
             // A replica of ours claims to be a master (typically the old master restarted
-            // with its old config). Demote it, but only after a grace period in which the
-            // master looked healthy, so that a sentinel with a stale view cannot demote the
-            // real master.
+            // with its old config). Demoting it is only safe if our configuration is the
+            // current one: a sentinel with a stale view would demote the real master. Redis
+            // waits four hello periods for hellos to correct a stale view; we convert as soon
+            // as config_confirmed() proves our view current, and otherwise keep Redis's wait.
             const std::int64_t wait_time = timing_.publish_period * 4;
+            const bool waited = no_down_for(inst, now, wait_time) &&
+                                to_ms(now.mono - inst.role_reported_time) > wait_time;
             if ((inst.flags & kFlagPromoted) == 0 && master_looks_sane(now, m) &&
-                no_down_for(inst, now, wait_time) &&
-                to_ms(now.mono - inst.role_reported_time) > wait_time) {
+                (waited || config_confirmed(m, inst.role_reported_time))) {
                 if (send_slaveof(m, inst, ref, m.cfg.host, m.cfg.port, out)) {
                     event(out, LogLevel::notice, "+convert-to-slave", m, &inst,
                           InstanceRole::replica, "");
@@ -600,12 +652,13 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
 
 void Sentinel::run_client_reconfig_script(const Master& m, std::string_view role,
                                           const std::string& from_host, int from_port,
-                                          const std::string& to_host, int to_port, Outbox& out) {
+                                          const std::string& to_host, int to_port, Outbox&) {
     if (m.cfg.client_reconfig_script.empty()) {
         return;
     }
-    out.script({m.cfg.client_reconfig_script, m.cfg.name, std::string(role), "start", from_host,
-                std::to_string(from_port), to_host, std::to_string(to_port)});
+    // As sentinelCallClientReconfScript(): queued, run by the next tick.
+    scripts_.schedule({m.cfg.client_reconfig_script, m.cfg.name, std::string(role), "start",
+                       from_host, std::to_string(from_port), to_host, std::to_string(to_port)});
 }
 
 resp::Value Sentinel::is_master_down_command(const Now& now,

@@ -138,6 +138,12 @@ struct PeerSentinel {
     /// When it last answered is-master-down-by-addr (its master_down flag and vote are
     /// forgotten when this gets old).
     std::optional<Millis> last_master_down_reply_time;
+    /// The master configuration its latest hello announced, and when.
+    std::string hello_master_host;
+    int hello_master_port = 0;
+    std::uint64_t hello_config_epoch = 0;
+    std::uint64_t hello_current_epoch = 0;
+    std::optional<Millis> hello_config_time;
 };
 
 /// A monitored master with everything attached to it.

@@ -15,6 +15,11 @@ namespace {
 // sentinel.c caps pending commands per link at 100 times its number of users.
 constexpr int kMaxPendingCommands = 100;
 
+// INFO period for a replica whose role change drives a failover in progress.
+constexpr std::int64_t kFailoverInfoPeriodMs = 100;
+// INFO period for a replica that reports the master role without being promoted by us.
+constexpr std::int64_t kAnomalyInfoPeriodMs = 250;
+
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
@@ -36,6 +41,7 @@ std::string_view role_name(InstanceRole role) {
 void Sentinel::step(const Now& now, const Event& event, Outbox& out) {
     if (std::holds_alternative<TickEvent>(event)) {
         on_tick(now, out);
+        run_scripts(now, out);
     } else if (const auto* up = std::get_if<LinkUpEvent>(&event)) {
         on_link_up(*up);
     } else if (const auto* down = std::get_if<LinkDownEvent>(&event)) {
@@ -44,6 +50,10 @@ void Sentinel::step(const Now& now, const Event& event, Outbox& out) {
         on_reply(now, *reply, out);
     } else if (const auto* hello = std::get_if<HelloReceivedEvent>(&event)) {
         process_hello(now, hello->payload, out);
+    } else if (const auto* started = std::get_if<ScriptStartedEvent>(&event)) {
+        scripts_.on_started(*started, out, log_);
+    } else if (const auto* exited = std::get_if<ScriptExitedEvent>(&event)) {
+        scripts_.on_exited(now.mono, *exited, timing_.script_retry_delay, out, log_);
     }
 }
 
@@ -62,9 +72,6 @@ void Sentinel::on_tick(const Now& now, Outbox& out) {
             handle_instance(
                 now, m, m.sentinels[s].inst,
                 InstanceRef{m.cfg.name, InstanceRole::sentinel, m.sentinels[s].inst.run_id}, out);
-        }
-        if (m.failover_state == FailoverState::update_config) {
-            switch_to_promoted(now, m, out);
         }
     }
     // Like Redis's randomised hz (10-19 Hz): sentinels started together do not stay in step.
@@ -101,12 +108,7 @@ void Sentinel::handle_instance(const Now& now, Master& m, InstanceState& inst,
     }
     check_subjectively_down(now, m, inst, ref, out);
     if (ref.role == InstanceRole::master) {
-        check_objectively_down(now, m, out);
-        if (start_failover_if_needed(now, m, out)) {
-            ask_master_state(now, m, /*forced=*/true, out);
-        }
-        failover_state_machine(now, m, out);
-        ask_master_state(now, m, /*forced=*/false, out);
+        act_on_master(now, m, out);
     }
 }
 
@@ -175,6 +177,11 @@ void Sentinel::reconnect_instance(const Now& now, const Master& m, InstanceState
         send_command(link, PendingKind::discard, ref,
                      mapped(m, {"CLIENT", "SETNAME", name_prefix + "cmd"}), out);
         send_ping(now, m, inst, ref, out);
+        // A reconnected server may have restarted with another role (an old master coming
+        // back): learn it now rather than at the next INFO period.
+        if (ref.role != InstanceRole::sentinel && inst.info_refresh) {
+            send_command(link, PendingKind::info, ref, mapped(m, {"INFO"}), out);
+        }
     }
     if (ref.role != InstanceRole::sentinel && !link.pc) {
         const LinkId id = next_link_id_++;
@@ -234,10 +241,27 @@ void Sentinel::send_periodic_commands(const Now& now, const Master& m, InstanceS
             (r != nullptr && r->master_link_down_time_ms != 0)) {
             info_period = 1000;
         }
+        // During a failover the replica being promoted or re-pointed decides the next step
+        // by what its INFO says: poll it closely instead of waiting a second each time.
+        const bool promoting = (inst.flags & kFlagPromoted) != 0 &&
+                               (m.inst.flags & kFlagFailoverInProgress) != 0;
+        if (promoting || (inst.flags & (kFlagReconfSent | kFlagReconfInprog)) != 0) {
+            info_period = kFailoverInfoPeriodMs;
+        }
+        // A replica claiming to be a master (an old master back from the dead) is to be
+        // converted as soon as that is provably safe; watch it closely until then.
+        if (!promoting && inst.role_reported_master) {
+            info_period = std::min(info_period, kAnomalyInfoPeriodMs);
+        }
     }
     const std::int64_t ping_period = std::min(m.cfg.down_after_ms, timing_.ping_period);
 
-    if (ref.role != InstanceRole::sentinel &&
+    // One INFO at a time per instance: a slow server is not sent a new one every tick.
+    const bool info_outstanding =
+        std::any_of(link.cc_pending.begin(), link.cc_pending.end(), [&](const PendingReply& p) {
+            return p.kind == PendingKind::info && p.ref == ref;
+        });
+    if (ref.role != InstanceRole::sentinel && !info_outstanding &&
         (!inst.info_refresh || to_ms(now.mono - *inst.info_refresh) > info_period)) {
         send_command(link, PendingKind::info, ref, mapped(m, {"INFO"}), out);
     }
@@ -370,6 +394,16 @@ void Sentinel::close_connection(InstanceLink& link, LinkId id, Outbox& out) {
     link.disconnected = true;
 }
 
+void Sentinel::drop_connections(InstanceState& inst, Outbox& out) {
+    InstanceLink& link = *inst.link;
+    if (link.cc) {
+        close_connection(link, *link.cc, out);
+    }
+    if (link.pc) {
+        close_connection(link, *link.pc, out);
+    }
+}
+
 void Sentinel::release_link(InstanceState& inst, Outbox& out) {
     InstanceLink& link = *inst.link;
     if (--link.refcount > 0) {
@@ -442,7 +476,7 @@ void Sentinel::on_reply(const Now& now, const ReplyEvent& ev, Outbox& out) {
             }
             break;
         case PendingKind::is_master_down:
-            handle_is_master_down_reply(now, pending.ref, ev.value);
+            handle_is_master_down_reply(now, pending.ref, ev.value, out);
             break;
         case PendingKind::discard:
             break;
@@ -530,8 +564,10 @@ void Sentinel::event(Outbox& out, LogLevel level, std::string_view type, const M
     std::string text = inst != nullptr ? instance_details(m, *inst, role) : std::string();
     text += extra;
     // As sentinelEvent(): warnings about an instance run the master's notification script.
-    std::string script = level == LogLevel::warning ? m.cfg.notification_script : std::string();
-    out.event(level, std::string(type), std::move(text), std::move(script));
+    if (level == LogLevel::warning) {
+        schedule_notification_script(m, type, text);
+    }
+    out.event(level, std::string(type), std::move(text));
 }
 
 }  // namespace sentinel::core

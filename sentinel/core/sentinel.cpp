@@ -202,8 +202,10 @@ void Sentinel::start(const Now&, Outbox& out) {
         out.persist();
     }
     for (const auto& m : masters_) {
-        out.event(LogLevel::warning, std::string(wire::kEventMonitor),
-                  master_details(m) + " quorum " + std::to_string(m.cfg.quorum));
+        std::string text = master_details(m) + " quorum " + std::to_string(m.cfg.quorum);
+        // A warning about the master, so (as sentinelEvent()) it runs the notification script.
+        schedule_notification_script(m, wire::kEventMonitor, text);
+        out.event(LogLevel::warning, std::string(wire::kEventMonitor), std::move(text));
     }
     // Redis logs it at warning level ('#') so it shows with every loglevel.
     log_.log(LogLevel::warning, "Sentinel ID is " + globals_.myid);
@@ -290,14 +292,14 @@ Value Sentinel::reply_sentinel(const Now& now, const PeerSentinel& s,
     return f.take();
 }
 
-std::string Sentinel::info_section(const Now& now, const ProcessFacts& facts) const {
+std::string Sentinel::info_section(const Now& now, const ProcessFacts&) const {
     std::string out = "# Sentinel\r\n";
     out += "sentinel_masters:" + std::to_string(masters_.size()) + "\r\n";
     out += std::string("sentinel_tilt:") + (tilt_ ? "1" : "0") + "\r\n";
     out += "sentinel_tilt_since_seconds:" +
            std::to_string(tilt_ ? to_ms(now.wall - tilt_start_wall_) / 1000 : -1) + "\r\n";
-    out += "sentinel_running_scripts:" + std::to_string(facts.running_scripts) + "\r\n";
-    out += "sentinel_scripts_queue_length:" + std::to_string(facts.queued_scripts) + "\r\n";
+    out += "sentinel_running_scripts:" + std::to_string(scripts_.running()) + "\r\n";
+    out += "sentinel_scripts_queue_length:" + std::to_string(scripts_.size()) + "\r\n";
     out += "sentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) + "\r\n";
     std::size_t i = 0;
     for (const auto& m : masters_) {
@@ -349,7 +351,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         return config_command(args, out);
     }
     if (sub == "pending-scripts") {
-        return Value::array();
+        return scripts_.pending_scripts(now.mono);
     }
     if (sub == "reset") {
         std::int64_t count = 0;
@@ -372,7 +374,33 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         return monitor_command(now, args, out);
     }
     if (sub == "set") {
-        return set_command(args, out);
+        const Master* m = find_master(args[2]);
+        std::string script = m != nullptr ? m->cfg.notification_script : std::string();
+        const std::size_t first = out.actions.size();
+        Value reply = set_command(args, out);
+        // set_command() emits +set straight into the outbox, but each +set is a warning about
+        // the master and runs its notification script as it is right after that option was
+        // applied (sentinelSetCommand -> sentinelEvent). The event shows the option as typed
+        // and a new script path exactly as stored, so the path in force is read back from it.
+        if (m != nullptr) {
+            const std::string prefix = master_details(*m) + " ";
+            constexpr std::string_view kOption = "notification-script ";
+            for (std::size_t i = first; i < out.actions.size(); ++i) {
+                const auto* ev = std::get_if<EventAction>(&out.actions[i]);
+                if (ev == nullptr || ev->type != wire::kEventSet ||
+                    ev->text.compare(0, prefix.size(), prefix) != 0) {
+                    continue;
+                }
+                const std::string_view rest = std::string_view(ev->text).substr(prefix.size());
+                if (iequals(rest.substr(0, kOption.size()), kOption)) {
+                    script = std::string(rest.substr(kOption.size()));
+                }
+                if (!script.empty()) {
+                    scripts_.schedule({script, ev->type, ev->text});
+                }
+            }
+        }
+        return reply;
     }
     if (sub == "debug") {
         return debug_command(args);
@@ -382,7 +410,19 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         return Value::simple("OK");
     }
     if (sub == "remove") {
-        return remove_command(args, out);
+        const Master* m = find_master(args[2]);
+        const std::string script = m != nullptr ? m->cfg.notification_script : std::string();
+        const std::size_t first = out.actions.size();
+        Value reply = remove_command(now, args, out);
+        // -monitor goes out while the master still exists (sentinelEvent before the removal),
+        // so it runs the removed master's notification script.
+        for (std::size_t i = first; i < out.actions.size() && !script.empty(); ++i) {
+            const auto* ev = std::get_if<EventAction>(&out.actions[i]);
+            if (ev != nullptr && ev->type == wire::kEventRemove) {
+                scripts_.schedule({script, ev->type, ev->text});
+            }
+        }
+        return reply;
     }
     if (sub == "failover") {
         return failover_command(now, args, out);
@@ -530,6 +570,20 @@ Value Sentinel::config_set(std::string_view param, std::string_view value, Outbo
     }
     out.persist(/*reply_depends=*/true);
     return Value::simple("OK");
+}
+
+void Sentinel::run_scripts(const Now& now, Outbox& out) {
+    // As sentinelTimer(): scripts run even in TILT. Ended processes are collected as their
+    // ScriptExitedEvents arrive rather than polled here.
+    scripts_.run_pending(now.mono, out);
+    scripts_.kill_timed_out(now.mono, timing_.script_max_runtime, out);
+}
+
+void Sentinel::schedule_notification_script(const Master& m, std::string_view type,
+                                            const std::string& text) {
+    if (!m.cfg.notification_script.empty()) {
+        scripts_.schedule({m.cfg.notification_script, std::string(type), text});
+    }
 }
 
 }  // namespace sentinel::core

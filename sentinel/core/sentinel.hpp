@@ -15,14 +15,13 @@
 #include "sentinel/core/events.hpp"
 #include "sentinel/core/instance.hpp"
 #include "sentinel/core/logger.hpp"
+#include "sentinel/core/script_queue.hpp"
 
 namespace sentinel::core {
 
-/// Read-only facts about the hosting process that replies need (INFO, SENTINEL DEBUG...).
-struct ProcessFacts {
-    int running_scripts = 0;
-    int queued_scripts = 0;
-};
+/// Read-only facts about the hosting process that replies need. Empty today: the script
+/// counts INFO shows come from the core's own ScriptQueue.
+struct ProcessFacts {};
 
 /// Services the core needs from its host for the few checks Redis makes against the machine.
 /// The default-constructed value is meant for tests and simulations only: its predicate
@@ -108,6 +107,8 @@ class Sentinel {
     std::pair<std::string, int> current_master_address(const Master& m) const;
     /// SimulatedFailure bits set by the last SENTINEL SIMULATE-FAILURE.
     std::uint32_t simulated_failures() const { return simulated_failures_; }
+    /// Notification and client-reconfig script runs, queued or running.
+    const ScriptQueue& scripts() const { return scripts_; }
 
   private:
     Master* find_master(std::string_view name);
@@ -121,7 +122,7 @@ class Sentinel {
 
     // Administrative SENTINEL subcommands (admin_commands.cpp).
     resp::Value monitor_command(const Now& now, const std::vector<std::string>& args, Outbox& out);
-    resp::Value remove_command(const std::vector<std::string>& args, Outbox& out);
+    resp::Value remove_command(const Now& now, const std::vector<std::string>& args, Outbox& out);
     resp::Value set_command(const std::vector<std::string>& args, Outbox& out);
     resp::Value debug_command(const std::vector<std::string>& args);
     resp::Value simulate_failure_command(const std::vector<std::string>& args);
@@ -155,6 +156,8 @@ class Sentinel {
                            Outbox& out);
     /// Closes one connection of a link (instanceLinkCloseConnection).
     void close_connection(InstanceLink& link, LinkId id, Outbox& out);
+    /// Closes both connections of an instance's link; the next tick reconnects.
+    void drop_connections(InstanceState& inst, Outbox& out);
     /// Drops one reference to a link, closing it when nobody uses it (releaseInstanceLink).
     void release_link(InstanceState& inst, Outbox& out);
     /// The instance `ref` names, with its master; nullptr if it is gone.
@@ -184,7 +187,12 @@ class Sentinel {
     void check_objectively_down(const Now& now, Master& m, Outbox& out);
     void ask_master_state(const Now& now, Master& m, bool forced, Outbox& out);
     void handle_is_master_down_reply(const Now& now, const InstanceRef& ref,
-                                     const resp::Value& v);
+                                     const resp::Value& v, Outbox& out);
+    /// The acting half for a master: ODOWN, starting and stepping a failover, asking peers.
+    /// Run on every tick and as soon as a reply that feeds these decisions arrives.
+    void act_on_master(const Now& now, Master& m, Outbox& out);
+    /// True when our configuration of `m` is provably current as of `since` (see failover.cpp).
+    bool config_confirmed(const Master& m, Millis since) const;
     /// sentinelVoteLeader(): grants at most one vote per epoch; returns our current vote.
     std::string vote_leader(const Now& now, Master& m, std::uint64_t req_epoch,
                             const std::string& req_runid, std::uint64_t& leader_epoch,
@@ -204,9 +212,17 @@ class Sentinel {
     /// The acting half of INFO processing for a replica (promotion, conversion, fixes).
     void act_on_info(const Now& now, Master& m, InstanceState& inst, Replica* replica,
                      bool reports_master, Outbox& out);
+    /// Sends the reconfiguration transaction, then INFO so its effect is seen at once.
     bool send_slaveof(const Master& m, InstanceState& inst, const InstanceRef& ref,
                       const std::string& host, int port, Outbox& out);
     bool master_looks_sane(const Now& now, const Master& m) const;
+    /// The script half of a tick, after the instances (as sentinelTimer()): start due jobs,
+    /// then kill the ones that ran too long.
+    void run_scripts(const Now& now, Outbox& out);
+    /// As sentinelEvent() for a warning about `m` or one of its instances: queues the master's
+    /// notification script (if any) with `type text`.
+    void schedule_notification_script(const Master& m, std::string_view type,
+                                      const std::string& text);
     void run_client_reconfig_script(const Master& m, std::string_view role,
                                     const std::string& from_host, int from_port,
                                     const std::string& to_host, int to_port, Outbox& out);
@@ -221,6 +237,7 @@ class Sentinel {
     CoreServices services_;
     Timing timing_;
     std::uint32_t simulated_failures_ = 0;
+    ScriptQueue scripts_;
     Millis next_tick_{0};
 
     /// Which InstanceLink each open connection belongs to, and whether it is the pub/sub one.

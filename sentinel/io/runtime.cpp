@@ -80,6 +80,7 @@ Runtime::Runtime(StartupOptions opts, RedisLogger& log)
       io_(1),
       signals_(io_, SIGTERM, SIGINT),
       links_(io_, [this](const core::Event& ev) { deliver(ev); }),
+      scripts_(io_, [this](const core::Event& ev) { deliver(ev); }),
       tick_timer_(io_),
       started_(std::chrono::steady_clock::now()) {
     Rng rng(opts_.seed);
@@ -180,6 +181,14 @@ void Runtime::link_action(const core::Action& action) {
     links_.execute(action);
 }
 
+void Runtime::spawn_script(std::uint64_t job_id, const std::vector<std::string>& argv) {
+    scripts_.spawn(job_id, argv);
+}
+
+void Runtime::kill_script(int pid) {
+    scripts_.kill(pid);
+}
+
 void Runtime::deliver(const core::Event& event) {
     if (stopping_) {
         return;
@@ -205,6 +214,9 @@ awaitable<void> Runtime::tick_loop() {
         }
         // operation_aborted: rearm_timer() saw the deadline move; wait for the new one.
         if (!ec) {
+            // A safety net for a lost SIGCHLD: exits found here are posted, so the core sees
+            // them right after this tick.
+            scripts_.reap();
             deliver(core::TickEvent{});
         }
     }
@@ -237,6 +249,7 @@ void Runtime::stop() {
         a->close(ignored);
     }
     signals_.cancel();
+    scripts_.stop();
     links_.close_all();
     tick_timer_.cancel();
     // Best effort, never blocking: replies already queued go out if the socket takes them.

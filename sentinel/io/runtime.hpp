@@ -13,6 +13,7 @@
 #include "sentinel/core/sentinel.hpp"
 #include "sentinel/io/logging.hpp"
 #include "sentinel/io/outgoing_link.hpp"
+#include "sentinel/io/script_runner.hpp"
 #include "sentinel/server/server.hpp"
 
 namespace sentinel::io {
@@ -47,6 +48,10 @@ class Runtime final : public server::Host {
     /// Hands a ConnectAction, SendAction or CloseAction to the outgoing links. Called from
     /// inside Server::apply, so it never runs the core: events it causes are delivered later.
     void link_action(const core::Action& action) override;
+    /// Starts a script process; its outcome reaches the core later as posted events.
+    void spawn_script(std::uint64_t job_id, const std::vector<std::string>& argv) override;
+    /// SIGKILL to a script process that has not been reaped yet.
+    void kill_script(int pid) override;
     void terminate(int code, const std::string& message) override;
 
   private:
@@ -74,6 +79,8 @@ class Runtime final : public server::Host {
     std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
     // After sentinel_ and server_: the sink runs both, and links_ is destroyed first.
     OutgoingLinks links_;
+    // Likewise: its posted events run the core.
+    ScriptRunner scripts_;
     asio::steady_timer tick_timer_;
     bool delivering_ = false;
     std::string run_id_;

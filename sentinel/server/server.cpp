@@ -553,15 +553,14 @@ bool Server::apply(const core::Outbox& out) {
             if (ev->level != LogLevel::debug) {
                 publish(ev->type, ev->text);
             }
-            if (!ev->script.empty()) {
-                host_.run_script({ev->script, ev->type, ev->text});
-            }
         } else if (const auto* p = std::get_if<core::PersistAction>(&action)) {
             if (!host_.persist(sentinel_.snapshot()) && p->reply_depends) {
                 ok = false;
             }
-        } else if (const auto* sc = std::get_if<core::ScriptAction>(&action)) {
-            host_.run_script(sc->argv);
+        } else if (const auto* sp = std::get_if<core::SpawnScriptAction>(&action)) {
+            host_.spawn_script(sp->job_id, sp->argv);
+        } else if (const auto* k = std::get_if<core::KillScriptAction>(&action)) {
+            host_.kill_script(k->pid);
         } else if (const auto* ex = std::get_if<core::ExitAction>(&action)) {
             log_.log(LogLevel::warning, ex->message);
             host_.terminate(ex->code, ex->message);

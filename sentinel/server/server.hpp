@@ -45,8 +45,19 @@ public:
     virtual void shutdown() = 0;
     /// Carries out a ConnectAction, CloseAction or SendAction on an outgoing link.
     virtual void link_action(const core::Action& action) = 0;
-    /// Queues a script run (notification or client-reconfig); argv[0] is the path. Hosts
-    /// that cannot run programs (the simulator) ignore it.
+    /// Carries out a SpawnScriptAction: starts argv (argv[0] = path) without blocking and later
+    /// delivers ScriptStartedEvent{job_id} and ScriptExitedEvent to the core, never from inside
+    /// this call. The default suits hosts that run no programs: it only calls run_script(), so
+    /// the job stays "running" in the core's queue.
+    virtual void spawn_script(std::uint64_t job_id, const std::vector<std::string>& argv) {
+        (void)job_id;
+        run_script(argv);
+    }
+    /// Carries out a KillScriptAction: SIGKILL to a script process not reaped yet. The default
+    /// does nothing.
+    virtual void kill_script(int pid) { (void)pid; }
+    /// Deprecated record-only hook, kept while the simulator still overrides it; only the
+    /// default spawn_script() calls it.
     virtual void run_script(const std::vector<std::string>& argv) { (void)argv; }
     /// Ends the process at once with `code` (SENTINEL SIMULATE-FAILURE crashes).
     virtual void terminate(int code, const std::string& message) = 0;
@@ -93,8 +104,9 @@ public:
     /// Ids of sessions with output to flush or that must be closed, since the last call.
     std::vector<std::uint64_t> take_dirty();
 
-    /// Carries out core actions: events are logged and published, persists are written.
-    /// Returns false if a persist with reply_depends failed.
+    /// Carries out core actions: events are logged and published, persists are written,
+    /// script spawns and kills go to the host's spawn_script/kill_script, link actions to its
+    /// link_action. Returns false if a persist with reply_depends failed.
     bool apply(const core::Outbox& out);
 
     /// Publishes `message` on `channel` to every subscriber; returns receivers.
