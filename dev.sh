@@ -81,49 +81,91 @@ wait_ping() {
 }
 
 cmd_demo() {
+    # Prints one line per instance of a `redis-cli ... sentinel replicas|sentinels mymaster` reply
+    # (redis-cli prints the nested field/value arrays as a flat list of lines; `name` starts an entry).
+    demo_summarize() {
+        awk -v kind="$1" '
+            function flush() {
+                if (!("name" in f)) return
+                if (kind == "replica")
+                    printf "    %-22s flags=%-10s master-link-status=%s master=%s:%s\n",
+                        f["ip"] ":" f["port"], f["flags"], f["master-link-status"], f["master-host"], f["master-port"]
+                else
+                    printf "    %-22s flags=%-10s runid=%s\n", f["ip"] ":" f["port"], f["flags"], f["runid"]
+                delete f
+            }
+            NR % 2 == 1 { key = $0; next }
+            { if (key == "name") flush(); f[key] = $0 }
+            END { flush() }'
+    }
+
+    demo_field() {
+        redis-cli -p "$1" sentinel master mymaster 2>/dev/null |
+            awk -v f="$2" 'prev == f { print; exit } { prev = $0 }'
+    }
+
+    local example="$ROOT/examples/three-sentinels"
     if [ "${1:-}" = "stop" ]; then
-        demo_stop
+        "$example/stop.sh" --run-dir "$DEMO_DIR"
+        demo_stop # pid files of older demo layouts, if any
         echo "demo stopped"
         return
     fi
     ensure_packages
     build release
-    demo_stop
-    mkdir -p "$DEMO_DIR"
-    for port in 6379 26379; do
+    if [ -d "$DEMO_DIR" ]; then
+        "$example/stop.sh" --run-dir "$DEMO_DIR" >/dev/null
+        demo_stop
+    fi
+    for port in 6379 6380 6381 26379 26380 26381; do
         if ! port_free "$port"; then
             echo "port $port is in use; stop whatever uses it (or './dev.sh demo stop')" >&2
             exit 1
         fi
     done
-    redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
-        --dir "$DEMO_DIR" --pidfile "$DEMO_DIR/redis-6379.pid" \
-        --logfile "$DEMO_DIR/redis-6379.log"
-    wait_ping 6379
-    cat > "$DEMO_DIR/sentinel-26379.conf" <<CONF
-port 26379
-bind 127.0.0.1
-dir "$DEMO_DIR"
-daemonize yes
-pidfile "$DEMO_DIR/sentinel-26379.pid"
-logfile "$DEMO_DIR/sentinel-26379.log"
-sentinel monitor mymaster 127.0.0.1 6379 2
-sentinel down-after-milliseconds mymaster 5000
-CONF
-    "$ROOT/build/release/sentinel/sentinel" "$DEMO_DIR/sentinel-26379.conf"
-    wait_ping 26379
+    # master 6379, replicas 6380/6381, sentinels 26379-26381; waits (30 s deadline) until every
+    # sentinel reports num-slaves 2 and num-other-sentinels 2.
+    if ! "$example/start.sh" --bin "$ROOT/build/release/sentinel/sentinel" --run-dir "$DEMO_DIR" \
+        --timeout 30; then
+        echo "the demo did not come up: see the logs in build/demo/ ('./dev.sh demo stop' stops it)" >&2
+        exit 1
+    fi
+    local port
+    echo
+    echo "Discovered topology (as each sentinel sees it):"
+    for port in 26379 26380 26381; do
+        echo "  sentinel 127.0.0.1:$port  myid $(redis-cli -p "$port" sentinel myid)" \
+             " master $(redis-cli -p "$port" sentinel get-master-addr-by-name mymaster | paste -sd: -)" \
+             " num-slaves $(demo_field "$port" num-slaves)" \
+             " num-other-sentinels $(demo_field "$port" num-other-sentinels)"
+    done
+    echo "  replicas (redis-cli -p 26379 sentinel replicas mymaster):"
+    redis-cli -p 26379 sentinel replicas mymaster | demo_summarize replica
+    echo "  other sentinels (redis-cli -p 26379 sentinel sentinels mymaster):"
+    redis-cli -p 26379 sentinel sentinels mymaster | demo_summarize sentinel
     cat <<TXT
 
-The demo is running on loopback:
-  redis master      127.0.0.1:6379    (log: build/demo/redis-6379.log)
-  our sentinel      127.0.0.1:26379   (log: build/demo/sentinel-26379.log)
+The demo is running on loopback (configs, logs and pid files in build/demo/):
+  redis master      127.0.0.1:6379
+  redis replicas    127.0.0.1:6380, 127.0.0.1:6381
+  our sentinels     127.0.0.1:26379, 26380, 26381 (quorum 2, down-after 5000 ms)
 
 Try:
   redis-cli -p 26379 sentinel get-master-addr-by-name mymaster
-  redis-cli -p 26379 sentinel masters
+  redis-cli -p 26379 sentinel master mymaster
+  redis-cli -p 26379 sentinel replicas mymaster
+  redis-cli -p 26379 sentinel sentinels mymaster
   redis-cli -p 26379 info sentinel
+  redis-cli -p 6379 client list                 # the sentinels' links: sentinel-<id>-cmd/-pubsub
+  redis-cli -p 26379 psubscribe '*'             # the event bus; in another terminal:
+  kill \$(cat build/demo/redis-replica-1.pid)  # -> +sdown slave ... after 5 s
   /usr/bin/python3 -c "from redis.sentinel import Sentinel; print(Sentinel([('127.0.0.1', 26379)]).discover_master('mymaster'))"
-  redis-cli -p 26379 psubscribe '*'        # the sentinel's event bus
+  /usr/bin/python3 examples/python/discover_slaves.py
+  /usr/bin/python3 examples/python/master_for_write.py --key greeting --value hello
+  /usr/bin/python3 examples/python/slave_for_read.py --key greeting --expect hello
+
+Killing the master (kill \$(cat build/demo/redis-master.pid)) is a failover, which belongs to
+the failover issue (see README.md, Status): until it lands, do not expect a promotion.
 
 Stop it with: ./dev.sh demo stop
 TXT

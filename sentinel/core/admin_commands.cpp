@@ -53,10 +53,6 @@ Value invalid_argument(std::string_view command, std::string_view value, std::st
 
 }  // namespace
 
-std::string Sentinel::master_details(const Master& m) {
-    return "master " + m.cfg.name + " " + m.cfg.host + " " + std::to_string(m.cfg.port);
-}
-
 Value Sentinel::monitor_command(const Now& now, const std::vector<std::string>& args, Outbox& out) {
     // SENTINEL MONITOR <name> <ip> <port> <quorum>: quorum is parsed before port.
     const auto quorum = string2ll(args[5]);
@@ -98,8 +94,8 @@ Value Sentinel::monitor_command(const Now& now, const std::vector<std::string>& 
     const Master& added = masters_.back();
 
     out.persist(/*reply_depends=*/true);
-    out.event(LogLevel::warning, std::string(wire::kEventMonitor),
-              master_details(added) + " quorum " + std::to_string(added.cfg.quorum));
+    event(out, LogLevel::warning, wire::kEventMonitor, added, &added.inst, InstanceRole::master,
+          " quorum " + std::to_string(added.cfg.quorum));
     return ok();
 }
 
@@ -111,7 +107,7 @@ Value Sentinel::remove_command(const Now& now, const std::vector<std::string>& a
         return Value::error(wire::kErrNoSuchMaster);
     }
     // The event goes out while the master still exists, so it carries the master's details.
-    out.event(LogLevel::warning, std::string(wire::kEventRemove), master_details(*it));
+    event(out, LogLevel::warning, wire::kEventRemove, *it, &it->inst, InstanceRole::master, "");
     // Every connection made for this master goes with it (peers shared with other masters
     // keep theirs).
     reset_master(now, *it, /*keep_sentinels=*/false, /*emit_event=*/false, out);
@@ -214,12 +210,13 @@ Value Sentinel::set_command(const std::vector<std::string>& args, Outbox& out) {
         ++changes;
 
         // +set shows the arguments as typed (option name included), auth-pass hidden.
-        std::string text = master_details(*m) + " " + option;
+        // As sentinelEvent(): it also runs the notification script in force right now.
+        std::string text = " " + option;
         for (std::size_t k = first + 1; k <= j; ++k) {
             text += " ";
             text += redacted ? std::string(wire::kRedacted) : args[k];
         }
-        out.event(LogLevel::warning, std::string(wire::kEventSet), std::move(text));
+        event(out, LogLevel::warning, wire::kEventSet, *m, &m->inst, InstanceRole::master, text);
         if (iequals(option, "auth-pass") || iequals(option, "auth-user")) {
             credentials_changed = true;
         }

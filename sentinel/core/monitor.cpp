@@ -438,6 +438,13 @@ void Sentinel::on_reply(const Now& now, const ReplyEvent& ev, Outbox& out) {
             return;
         }
         const resp::Value& v = ev.value;
+        if (v.is_error()) {
+            // An error where only pushes belong (SUBSCRIBE refused: -NOAUTH, -NOPERM) means
+            // this connection will never carry hellos. hiredis drops it in subscribed mode, so
+            // Redis reconnects every second and shows the link as disconnected; do the same.
+            close_connection(*link, ev.link, out);
+            return;
+        }
         const bool is_message =
             (v.type == resp::Type::array || v.type == resp::Type::push) &&
             v.elements.size() == 3 &&

@@ -202,10 +202,9 @@ void Sentinel::start(const Now&, Outbox& out) {
         out.persist();
     }
     for (const auto& m : masters_) {
-        std::string text = master_details(m) + " quorum " + std::to_string(m.cfg.quorum);
         // A warning about the master, so (as sentinelEvent()) it runs the notification script.
-        schedule_notification_script(m, wire::kEventMonitor, text);
-        out.event(LogLevel::warning, std::string(wire::kEventMonitor), std::move(text));
+        event(out, LogLevel::warning, wire::kEventMonitor, m, &m.inst, InstanceRole::master,
+              " quorum " + std::to_string(m.cfg.quorum));
     }
     // Redis logs it at warning level ('#') so it shows with every loglevel.
     log_.log(LogLevel::warning, "Sentinel ID is " + globals_.myid);
@@ -374,33 +373,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         return monitor_command(now, args, out);
     }
     if (sub == "set") {
-        const Master* m = find_master(args[2]);
-        std::string script = m != nullptr ? m->cfg.notification_script : std::string();
-        const std::size_t first = out.actions.size();
-        Value reply = set_command(args, out);
-        // set_command() emits +set straight into the outbox, but each +set is a warning about
-        // the master and runs its notification script as it is right after that option was
-        // applied (sentinelSetCommand -> sentinelEvent). The event shows the option as typed
-        // and a new script path exactly as stored, so the path in force is read back from it.
-        if (m != nullptr) {
-            const std::string prefix = master_details(*m) + " ";
-            constexpr std::string_view kOption = "notification-script ";
-            for (std::size_t i = first; i < out.actions.size(); ++i) {
-                const auto* ev = std::get_if<EventAction>(&out.actions[i]);
-                if (ev == nullptr || ev->type != wire::kEventSet ||
-                    ev->text.compare(0, prefix.size(), prefix) != 0) {
-                    continue;
-                }
-                const std::string_view rest = std::string_view(ev->text).substr(prefix.size());
-                if (iequals(rest.substr(0, kOption.size()), kOption)) {
-                    script = std::string(rest.substr(kOption.size()));
-                }
-                if (!script.empty()) {
-                    scripts_.schedule({script, ev->type, ev->text});
-                }
-            }
-        }
-        return reply;
+        return set_command(args, out);
     }
     if (sub == "debug") {
         return debug_command(args);
@@ -410,19 +383,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
         return Value::simple("OK");
     }
     if (sub == "remove") {
-        const Master* m = find_master(args[2]);
-        const std::string script = m != nullptr ? m->cfg.notification_script : std::string();
-        const std::size_t first = out.actions.size();
-        Value reply = remove_command(now, args, out);
-        // -monitor goes out while the master still exists (sentinelEvent before the removal),
-        // so it runs the removed master's notification script.
-        for (std::size_t i = first; i < out.actions.size() && !script.empty(); ++i) {
-            const auto* ev = std::get_if<EventAction>(&out.actions[i]);
-            if (ev != nullptr && ev->type == wire::kEventRemove) {
-                scripts_.schedule({script, ev->type, ev->text});
-            }
-        }
-        return reply;
+        return remove_command(now, args, out);
     }
     if (sub == "failover") {
         return failover_command(now, args, out);

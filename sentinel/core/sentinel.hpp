@@ -130,8 +130,6 @@ class Sentinel {
                                  Outbox& out);
     resp::Value is_master_down_command(const Now& now, const std::vector<std::string>& args,
                                        Outbox& out);
-    /// "master <name> <ip> <port>": the %@ of sentinelEvent for a master.
-    static std::string master_details(const Master& m);
 
     // Monitoring (monitor.cpp): links, periodic commands, replies, SDOWN, TILT.
     void on_tick(const Now& now, Outbox& out);

@@ -737,3 +737,307 @@ def drop_privileges_user() -> tuple[int, int] | None:
             continue
     return None
 
+
+
+# --------------------------------------------------------------------------- monitored topologies
+#
+# Helpers for the monitoring / mixed-group / examples suites: a real master with real
+# replicas and a group of sentinels (ours and/or real) watching it, plus small readers for
+# the SENTINEL instance lists and the event bus.  Everything polls against a deadline.
+
+MASTER_NAME = "mymaster"
+SETTLE_DEADLINE = 20.0  # discovery (replicas via INFO, sentinels via hello) settles in ~2-5 s
+
+
+def free_port_block(count: int) -> int:
+    """Reserve `count` consecutive free loopback ports (like free_port()); return the first."""
+    _PORT_LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    low, high = _port_range()
+    rng = random.SystemRandom()
+    for _ in range(1000):
+        first = rng.randint(low, high - count)
+        fds: list[int] = []
+        ok = True
+        for port in range(first, first + count):
+            if port in _held_port_locks:
+                ok = False
+                break
+            try:
+                fd = os.open(_PORT_LOCK_DIR / f"{port}.lock", os.O_CREAT | os.O_RDWR, 0o666)
+            except OSError:
+                ok = False
+                break
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                ok = False
+                break
+            fds.append(fd)
+            if not _can_bind(port):
+                ok = False
+                break
+        if ok:
+            for port, fd in zip(range(first, first + count), fds):
+                _held_port_locks[port] = fd
+            return first
+        for fd in fds:
+            os.close(fd)
+    raise RuntimeError(f"could not find {count} consecutive free loopback ports")
+
+
+def kill_hard(proc: Proc, timeout: float = DEADLINE) -> None:
+    """SIGKILL a process by PID and reap it (a crash, as opposed to Proc.kill's SIGTERM)."""
+    if proc.alive():
+        proc.popen.send_signal(signal.SIGKILL)
+    proc.wait(timeout)
+    proc.kill()  # bookkeeping only: it is already dead
+
+
+def stop_gracefully(proc: Proc, timeout: float = DEADLINE) -> int:
+    """SIGTERM a process by PID and wait for it to exit; return its exit status."""
+    proc.signal(signal.SIGTERM)
+    rc = proc.wait(timeout)
+    proc.kill()  # bookkeeping only
+    return rc
+
+
+def redis_info(port: int, section: str = "", password: str | None = None) -> dict[str, str]:
+    """INFO [section] of a redis-server (or sentinel) as a flat {key: value} dict."""
+    with RespConnection(port, timeout=2.0) as conn:
+        if password is not None:
+            auth = conn.call("AUTH", password)
+            assert auth.type == "simple", f"AUTH failed on port {port}: {render(auth)}"
+        reply = conn.call("INFO", section) if section else conn.call("INFO")
+    assert reply.type in ("bulk", "verbatim"), f"INFO on port {port}: {render(reply)}"
+    flat: dict[str, str] = {}
+    for fields in parse_info(reply.value).values():
+        flat.update(fields)
+    return flat
+
+
+def wait_replica_link_up(port: int, timeout: float = DEADLINE, password: str | None = None) -> None:
+    """Poll a replica's INFO replication until master_link_status:up."""
+    def up():
+        info = redis_info(port, "replication", password)
+        if info.get("role") != "slave" or info.get("master_link_status") != "up":
+            raise AssertionError(f"replica {port}: role={info.get('role')} "
+                                 f"master_link_status={info.get('master_link_status')}")
+        return True
+    wait_until(up, timeout, f"replica on port {port} to report master_link_status:up")
+
+
+def start_replica(pset: ProcessSet, master_port: int, port: int | None = None,
+                  extra_conf: str = "", wait_link: bool = True,
+                  password: str | None = None) -> RedisServer:
+    """A redis-server replicating from 127.0.0.1:<master_port>, waited until its link is up."""
+    server = pset.start_redis_server(
+        port=port, extra_conf=f"replicaof {LOOPBACK} {master_port}\n{extra_conf}")
+    if wait_link:
+        wait_replica_link_up(server.port, password=password)
+    return server
+
+
+def monitoring_config(master_port: int, quorum: int = 2, down_after: int = 2000,
+                      failover_timeout: int = 180000, master_name: str = MASTER_NAME,
+                      extra: str = "") -> str:
+    """sentinel.conf text monitoring one master (no myid: each sentinel generates its own)."""
+    return (f"sentinel monitor {master_name} {LOOPBACK} {master_port} {quorum}\n"
+            f"sentinel down-after-milliseconds {master_name} {down_after}\n"
+            f"sentinel failover-timeout {master_name} {failover_timeout}\n"
+            f"{extra}")
+
+
+def _sentinel_call(inst: "SentinelInstance | int", *args, password: str | None = None) -> Reply:
+    port = inst if isinstance(inst, int) else inst.port
+    with RespConnection(port, timeout=3.0) as conn:
+        if password is not None:
+            auth = conn.call("AUTH", password)
+            assert auth.type == "simple", f"AUTH failed on sentinel {port}: {render(auth)}"
+        return conn.call(*args)
+
+
+def sentinel_master(inst, name: str = MASTER_NAME, password: str | None = None) -> dict:
+    """SENTINEL MASTER <name> as a {field: value} dict (raises AssertionError on an error reply)."""
+    reply = _sentinel_call(inst, "SENTINEL", "MASTER", name, password=password)
+    assert not reply.is_error, f"SENTINEL MASTER {name}: {reply.value}"
+    return reply.as_dict()
+
+
+def sentinel_list(inst, sub: str, name: str = MASTER_NAME, password: str | None = None) -> list[dict]:
+    """SENTINEL REPLICAS|SLAVES|SENTINELS <name> as a list of {field: value} dicts."""
+    reply = _sentinel_call(inst, "SENTINEL", sub, name, password=password)
+    assert reply.type == "array", f"SENTINEL {sub} {name}: {render(reply)}"
+    return [item.as_dict() for item in reply.value]
+
+
+def sentinel_myid(inst, password: str | None = None) -> str:
+    reply = _sentinel_call(inst, "SENTINEL", "MYID", password=password)
+    assert reply.type == "bulk" and HEX40.match(reply.value), f"SENTINEL MYID: {render(reply)}"
+    return reply.value
+
+
+def flags_of(entry: dict) -> set[str]:
+    return set(str(entry.get("flags", "")).split(","))
+
+
+@dataclass
+class Topology:
+    """A master, its replicas and the sentinels monitoring it (all owned by `pset`)."""
+
+    pset: ProcessSet
+    master: RedisServer
+    replicas: list[RedisServer]
+    sentinels: list[SentinelInstance]
+    master_name: str = MASTER_NAME
+
+    def replica_addrs(self) -> set[tuple[str, int]]:
+        return {(r.host, r.port) for r in self.replicas}
+
+
+def start_topology(pset: ProcessSet, kinds: Sequence[str], replicas: int = 2, quorum: int = 2,
+                   down_after: int = 2000, extra_sentinel_conf: str = "") -> Topology:
+    """Start a master, `replicas` replicas (links up) and one sentinel per entry of `kinds`."""
+    # No diskless-sync delay: replicas get their first full sync at once, not after 5 s.
+    master = pset.start_redis_server(extra_conf="repl-diskless-sync-delay 0\n")
+    reps = [start_replica(pset, master.port, wait_link=False) for _ in range(replicas)]
+    for rep in reps:
+        wait_replica_link_up(rep.port)
+    conf = monitoring_config(master.port, quorum=quorum, down_after=down_after,
+                             extra=extra_sentinel_conf)
+    sentinels = [pset.start_sentinel(kind, conf) for kind in kinds]
+    return Topology(pset, master, reps, sentinels)
+
+
+def describe_view(inst: SentinelInstance, name: str = MASTER_NAME) -> str:
+    """One sentinel's view of the group, for assertion messages."""
+    try:
+        master = sentinel_master(inst, name)
+        reps = sentinel_list(inst, "REPLICAS", name)
+        sens = sentinel_list(inst, "SENTINELS", name)
+    except Exception as exc:  # noqa: BLE001 - diagnostic only
+        return f"{inst.kind} sentinel :{inst.port}: <{exc!r}>"
+    rep_txt = ", ".join(f"{r.get('name')}[{r.get('flags')},link={r.get('master-link-status')}]"
+                        for r in reps)
+    sen_txt = ", ".join(f"{s.get('port')}/{str(s.get('runid'))[:8]}[{s.get('flags')}]" for s in sens)
+    return (f"{inst.kind} sentinel :{inst.port}: master flags={master.get('flags')} "
+            f"num-slaves={master.get('num-slaves')} "
+            f"num-other-sentinels={master.get('num-other-sentinels')}; "
+            f"replicas: {rep_txt or '-'}; sentinels: {sen_txt or '-'}")
+
+
+def check_settled(topo: Topology, sentinels: Sequence[SentinelInstance] | None = None) -> bool:
+    """Raise AssertionError (with every view) unless each sentinel sees the whole healthy group:
+    master flagged just `master`, every replica `slave` with link ok, every other sentinel
+    (by run id = its MYID, ip and port) flagged just `sentinel`."""
+    members = list(sentinels if sentinels is not None else topo.sentinels)
+    ids = {inst.port: sentinel_myid(inst) for inst in members}
+    problems = []
+    for inst in members:
+        master = sentinel_master(inst, topo.master_name)
+        reps = sentinel_list(inst, "REPLICAS", topo.master_name)
+        sens = sentinel_list(inst, "SENTINELS", topo.master_name)
+        if flags_of(master) != {"master"}:
+            problems.append(f":{inst.port} master flags {master.get('flags')}")
+        if master.get("num-slaves") != str(len(topo.replicas)):
+            problems.append(f":{inst.port} num-slaves {master.get('num-slaves')}")
+        if master.get("num-other-sentinels") != str(len(members) - 1):
+            problems.append(f":{inst.port} num-other-sentinels {master.get('num-other-sentinels')}")
+        seen_reps = {(r.get("ip"), int(r.get("port", 0))) for r in reps}
+        if seen_reps != topo.replica_addrs():
+            problems.append(f":{inst.port} replicas {sorted(seen_reps)}")
+        for rep in reps:
+            if flags_of(rep) != {"slave"} or rep.get("master-link-status") != "ok":
+                problems.append(f":{inst.port} replica {rep.get('name')} flags={rep.get('flags')} "
+                                f"link={rep.get('master-link-status')}")
+        expected_peers = {(ids[o.port], LOOPBACK, str(o.port)) for o in members if o is not inst}
+        seen_peers = {(s.get("runid"), s.get("ip"), s.get("port")) for s in sens}
+        if seen_peers != expected_peers:
+            problems.append(f":{inst.port} sentinels {sorted(seen_peers)} != {sorted(expected_peers)}")
+        for sen in sens:
+            if flags_of(sen) != {"sentinel"}:
+                problems.append(f":{inst.port} sentinel {sen.get('port')} flags={sen.get('flags')}")
+    if problems:
+        views = "\n  ".join(describe_view(inst, topo.master_name) for inst in members)
+        raise AssertionError("not settled: " + "; ".join(problems) + "\n  " + views)
+    return True
+
+
+def wait_settled(topo: Topology, timeout: float = SETTLE_DEADLINE,
+                 sentinels: Sequence[SentinelInstance] | None = None) -> None:
+    wait_until(lambda: check_settled(topo, sentinels), timeout,
+               "every sentinel to see the whole group (replicas, peers, healthy flags)")
+
+
+def restart_sentinel(pset: ProcessSet, inst: SentinelInstance, wait: bool = True) -> SentinelInstance:
+    """Start the same binary again with the same (possibly rewritten) config file and port."""
+    assert not inst.proc.alive(), "stop the sentinel before restarting it"
+    pset._counter += 1
+    proc = pset.spawn(f"{inst.proc.name}-restart{pset._counter}", inst.proc.argv, inst.dir)
+    new = SentinelInstance(inst.kind, proc, inst.port, inst.dir, inst.conf_path)
+    if wait:
+        wait_for_ping(inst.port, proc)
+    return new
+
+
+class EventWatcher:
+    """A PSUBSCRIBE connection to a sentinel that records every event it receives."""
+
+    def __init__(self, port: int, pattern: str = "*", password: str | None = None):
+        self.conn = RespConnection(port, timeout=3.0)
+        if password is not None:
+            auth = self.conn.call("AUTH", password)
+            assert auth.type == "simple", f"AUTH failed: {render(auth)}"
+        ack = self.conn.call("PSUBSCRIBE", pattern)
+        assert ack.py() == ["psubscribe", pattern, 1], f"PSUBSCRIBE ack: {render(ack)}"
+        self.events: list[tuple[str, str]] = []  # (channel, payload), in arrival order
+
+    def _pump(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        try:
+            msg = self.conn.read(timeout=min(remaining, 0.2))
+        except TimeoutError:
+            return
+        items = msg.py()
+        if isinstance(items, list) and len(items) == 4 and items[0] == "pmessage":
+            self.events.append((items[2], items[3]))
+
+    def wait_for(self, channel: str, payload: str | None = None, timeout: float = SETTLE_DEADLINE,
+                 predicate=None) -> tuple[str, str]:
+        """Return the first recorded event on `channel` (with exactly `payload`, or matching
+        `predicate(payload)`), waiting up to `timeout` for it."""
+        deadline = time.monotonic() + timeout
+
+        def match(ev):
+            return ev[0] == channel and (payload is None or ev[1] == payload) and \
+                (predicate is None or predicate(ev[1]))
+
+        while True:
+            for ev in self.events:
+                if match(ev):
+                    return ev
+            if time.monotonic() >= deadline:
+                seen = "\n  ".join(f"{c} {p}" for c, p in self.events[-40:]) or "<none>"
+                want = f"{channel} {payload!r}" if payload is not None else channel
+                raise AssertionError(f"no event {want} within {timeout:.1f}s; received:\n  {seen}")
+            self._pump(deadline)
+
+    def drain(self, seconds: float = 0.0) -> None:
+        """Record whatever is already buffered (and whatever arrives within `seconds`)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            before = len(self.events)
+            self._pump(max(deadline, time.monotonic() + 0.05))
+            if len(self.events) == before and time.monotonic() >= deadline:
+                return
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
