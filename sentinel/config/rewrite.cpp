@@ -1,9 +1,15 @@
 // Config rewrite: the per-key "replace in place" algorithm of Redis's rewriteConfig, restricted to
-// the lines rewriteConfigSentinelOption produces.
+// the server options we model, the `user` lines and the lines rewriteConfigSentinelOption
+// produces.
 
 #include "sentinel/config/rewrite.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -27,10 +33,48 @@ constexpr bool kDefaultDenyScriptsReconfig = true;
 constexpr bool kDefaultResolveHostnames = false;
 constexpr bool kDefaultAnnounceHostnames = false;
 
-// Every key the sentinel rewrite owns. Redis marks all of them as processed, so old lines of these
-// keys that received no new line are dropped (e.g. a removed master's lines, or an auth-pass that
-// was cleared), while `sentinel` lines with any other subcommand stay untouched.
-constexpr std::array<std::string_view, 23> kOwnedKeys = {
+// Defaults of Redis's config table (config.c), which the rewrite compares against even in
+// sentinel mode: that is why a sentinel always writes `port 26379` and `protected-mode no`.
+constexpr int kTableDefaultPort = 6379;
+constexpr bool kTableDefaultProtectedMode = true;
+constexpr int kDefaultMaxClients = 10000;
+constexpr int kDefaultTimeout = 0;
+constexpr int kDefaultTcpKeepalive = 300;
+constexpr int kDefaultTcpBacklog = 511;
+constexpr std::int64_t kDefaultAcllogMaxLen = 128;
+constexpr std::string_view kDefaultSyslogIdent = "redis";
+constexpr std::string_view kDefaultSyslogFacility = "local0";
+// The pid file a daemonized Redis creates when none is configured (CONFIG_DEFAULT_PID_FILE);
+// createPidFile() stores it in server.pidfile, so the rewrite writes it.
+constexpr std::string_view kDaemonPidfile = "/var/run/redis.pid";
+
+// Every key the rewrite owns. Redis marks all of them as processed, so old lines of these keys
+// that received no new line are dropped (e.g. a removed master's lines, an auth-pass that was
+// cleared, a duplicate `port` line, the default `bind`), while other directives and `sentinel`
+// lines with any other subcommand stay untouched.
+constexpr std::array<std::string_view, 45> kOwnedKeys = {
+    "port",
+    "bind",
+    "unixsocket",
+    "unixsocketperm",
+    "protected-mode",
+    "tcp-backlog",
+    "timeout",
+    "tcp-keepalive",
+    "daemonize",
+    "pidfile",
+    "loglevel",
+    "logfile",
+    "syslog-enabled",
+    "syslog-ident",
+    "syslog-facility",
+    "maxclients",
+    "requirepass",
+    "aclfile",
+    "acllog-max-len",
+    "acl-pubsub-default",
+    "dir",
+    "user",
     "sentinel myid",
     "sentinel deny-scripts-reconfig",
     "sentinel resolve-hostnames",
@@ -112,12 +156,129 @@ struct NewLine {
     bool force = true;
 };
 
-// The lines rewriteConfigSentinelOption emits, in its order.
-std::vector<NewLine> render(const Config& cfg) {
+using Emit = std::function<void(std::string_view key, std::string text, bool force)>;
+
+const char* loglevel_name(LogLevel level) {
+    switch (level) {
+        case LogLevel::debug:
+            return "debug";
+        case LogLevel::verbose:
+            return "verbose";
+        case LogLevel::notice:
+            return "notice";
+        case LogLevel::warning:
+        case LogLevel::nothing:
+            // 7.0 has no "nothing" level (and would not load it); the parser never yields it.
+            break;
+    }
+    return "warning";
+}
+
+// sdscatprintf("%llo"): unixsocketperm is written in octal, without a leading zero.
+std::string octal(int value) {
+    std::string out;
+    auto v = static_cast<unsigned int>(value);
+    do {
+        out.insert(out.begin(), static_cast<char>('0' + (v & 7U)));
+        v >>= 3U;
+    } while (v != 0);
+    return out;
+}
+
+// The server options we model, each with the rule of its Redis rewrite function (numeric, yes/no,
+// enum, octal and string options, bind, dir, requirepass), then rewriteConfigUserOption. Each rule
+// was checked against redis-sentinel 7.0.15's output (tests/unit/rewrite_test.cpp).
+void render_server(const ServerConfig& s, const RewriteContext& ctx, const Emit& emit) {
+    const auto number = [&emit](std::string_view key, std::int64_t value, std::int64_t def) {
+        emit(key, std::string(key) + " " + std::to_string(value), value != def);
+    };
+    const auto yes_no_option = [&emit](std::string_view key, bool value, bool def) {
+        emit(key, std::string(key) + " " + yes_no(value), value != def);
+    };
+    const auto word = [&emit](std::string_view key, std::string_view value, std::string_view def) {
+        emit(key, std::string(key) + " " + std::string(value), value != def);
+    };
+    // String options: Redis writes them with sdscatrepr. An unset (NULL) value writes nothing.
+    const auto string_option = [&emit](std::string_view key, std::string_view value, bool force) {
+        emit(key, std::string(key) + " " + repr_arg(value), force);
+    };
+
+    number("port", s.port, kTableDefaultPort);
+    // The default list writes nothing (and removes old lines); an empty list is `bind ""`.
+    if (s.bind != std::vector<std::string>{"*", "-::*"}) {
+        std::string line = "bind";
+        for (const std::string& address : s.bind) {
+            line += " " + arg(address);
+        }
+        if (s.bind.empty()) {
+            line += " \"\"";
+        }
+        emit("bind", std::move(line), true);
+    }
+    if (!s.unixsocket.empty()) {
+        string_option("unixsocket", s.unixsocket, true);
+    }
+    emit("unixsocketperm", "unixsocketperm " + octal(s.unixsocketperm), s.unixsocketperm != 0);
+    yes_no_option("protected-mode", s.protected_mode, kTableDefaultProtectedMode);
+    number("tcp-backlog", s.tcp_backlog, kDefaultTcpBacklog);
+    number("timeout", s.timeout_s, kDefaultTimeout);
+    number("tcp-keepalive", s.tcp_keepalive_s, kDefaultTcpKeepalive);
+    yes_no_option("daemonize", s.daemonize, false);
+    const std::string_view pidfile = !s.pidfile.empty()
+                                         ? std::string_view(s.pidfile)
+                                         : (s.daemonize ? kDaemonPidfile : std::string_view());
+    if (!pidfile.empty()) {
+        string_option("pidfile", pidfile, true);
+    }
+    word("loglevel", loglevel_name(s.loglevel), "notice");
+    string_option("logfile", s.logfile, !s.logfile.empty());
+    yes_no_option("syslog-enabled", s.syslog_enabled, false);
+    string_option("syslog-ident", s.syslog_ident, s.syslog_ident != kDefaultSyslogIdent);
+    word("syslog-facility", s.syslog_facility, kDefaultSyslogFacility);
+    number("maxclients", s.maxclients, kDefaultMaxClients);
+    // Redis writes the requirepass it was configured with (the default user's current password
+    // is in its `user default` line).
+    if (s.requirepass) {
+        string_option("requirepass", *s.requirepass, true);
+    }
+    string_option("aclfile", s.aclfile, !s.aclfile.empty());
+    number("acllog-max-len", s.acllog_max_len, kDefaultAcllogMaxLen);
+    word("acl-pubsub-default", s.acl_pubsub_allchannels ? "allchannels" : "resetchannels",
+         "resetchannels");
+    if (!ctx.cwd.empty()) {
+        string_option("dir", ctx.cwd, true);
+    }
+
+    // With an ACL file the users are saved there (ACL SAVE), never in the config.
+    if (!s.aclfile.empty()) {
+        return;
+    }
+    std::vector<const std::vector<std::string>*> users;
+    for (const auto& user : s.users) {
+        if (!user.empty()) {
+            users.push_back(&user);
+        }
+    }
+    std::stable_sort(users.begin(), users.end(),
+                     [](const auto* a, const auto* b) { return a->front() < b->front(); });
+    for (const auto* user : users) {
+        std::string line = "user";
+        for (const std::string& word_arg : *user) {
+            line += " " + arg(word_arg);
+        }
+        emit("user", std::move(line), true);
+    }
+}
+
+// The lines rewriteConfig emits, in its order: server options and users, then the lines of
+// rewriteConfigSentinelOption.
+std::vector<NewLine> render(const Config& cfg, const RewriteContext& ctx) {
     std::vector<NewLine> out;
     auto emit = [&out](std::string_view key, std::string text, bool force = true) {
         out.push_back(NewLine{key, std::move(text), force});
     };
+    render_server(cfg.server, ctx, emit);
+
     const SentinelConfig& s = cfg.sentinel;
 
     // An empty id would write "sentinel myid" with no argument, which does not load; the key is
@@ -237,17 +398,25 @@ std::vector<OldLine> split_lines(std::string_view text) {
     return lines;
 }
 
-// The rewrite key of a line: "sentinel <sub>" in lower case (Redis's option map compares keys
-// case-insensitively), or nothing for comments, non-sentinel and unparsable lines. `known-slave`
-// shares the `known-replica` key, as in Redis 7.2: 7.0 leaves such lines in place and then writes
-// the same replicas again as known-replica, which its own loader rejects as duplicates.
+// The rewrite key of a line: the lower-case directive name, or "sentinel <sub>" for sentinel
+// lines (Redis's option map compares keys case-insensitively), or nothing for comments and
+// unparsable lines. `known-slave` shares the `known-replica` key, as in Redis 7.2: 7.0 leaves such
+// lines in place and then writes the same replicas again as known-replica, which its own loader
+// rejects as duplicates.
 std::optional<std::string> line_key(std::string_view text) {
     const std::string_view body = trim(text);
     if (body.empty() || body.front() == '#') {
         return std::nullopt;
     }
     auto args = split_args(text);
-    if (!args || args->size() < 2 || !iequals((*args)[0], "sentinel")) {
+    if (!args || args->empty()) {
+        return std::nullopt;
+    }
+    std::string name = to_lower((*args)[0]);
+    if (name != "sentinel") {
+        return name;
+    }
+    if (args->size() < 2) {
         return std::nullopt;
     }
     std::string sub = to_lower((*args)[1]);
@@ -257,20 +426,37 @@ std::optional<std::string> line_key(std::string_view text) {
     return "sentinel " + sub;
 }
 
+// Keys whose first value is read case-insensitively by the loader (yes/no and enum options).
+bool folded_value(std::string_view key) {
+    static constexpr std::array<std::string_view, 9> kKeys = {
+        "sentinel deny-scripts-reconfig",
+        "sentinel resolve-hostnames",
+        "sentinel announce-hostnames",
+        "protected-mode",
+        "daemonize",
+        "syslog-enabled",
+        "loglevel",
+        "syslog-facility",
+        "acl-pubsub-default",
+    };
+    return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
+}
+
 // True when the old line already says what the new one says, so its spelling (quotes, case,
-// spacing) can stay. Directive words, yes/no values and rename-command's command name are read
-// case-insensitively by the loader, so they compare that way; everything else exactly.
-bool same_arguments(std::string_view old_text, std::string_view new_text) {
+// spacing) can stay. Directive words, yes/no and enum values and rename-command's command name
+// are read case-insensitively by the loader, so they compare that way; everything else exactly.
+bool same_arguments(std::string_view key, std::string_view old_text, std::string_view new_text) {
     auto a = split_args(old_text);
     auto b = split_args(new_text);
-    if (!a || !b || a->size() != b->size() || b->size() < 2) {
+    if (!a || !b || a->size() != b->size() || b->empty()) {
         return false;
     }
-    const std::string sub = to_lower((*b)[1]);
-    const bool yes_no_value =
-        sub == "deny-scripts-reconfig" || sub == "resolve-hostnames" || sub == "announce-hostnames";
+    // The words naming the key: "sentinel <sub>" or the directive.
+    const std::size_t name_words = key.starts_with("sentinel ") ? 2 : 1;
+    const bool fold_value = folded_value(key);
     for (std::size_t i = 0; i < b->size(); ++i) {
-        const bool fold = i < 2 || (yes_no_value && i == 2) || (sub == "rename-command" && i == 3);
+        const bool fold = i < name_words || (fold_value && i == name_words) ||
+                          (key == "sentinel rename-command" && i == 3);
         if (fold ? !iequals((*a)[i], (*b)[i]) : (*a)[i] != (*b)[i]) {
             return false;
         }
@@ -280,7 +466,8 @@ bool same_arguments(std::string_view old_text, std::string_view new_text) {
 
 }  // namespace
 
-std::string rewrite_config(std::string_view original_text, const Config& cfg) {
+std::string rewrite_config(std::string_view original_text, const Config& cfg,
+                           const RewriteContext& ctx) {
     std::vector<OldLine> lines = split_lines(original_text);
 
     // Old lines per key, in file order: the k-th new line of a key reuses the k-th old one.
@@ -296,12 +483,12 @@ std::string rewrite_config(std::string_view original_text, const Config& cfg) {
     }
 
     std::vector<std::string> appended;
-    for (NewLine& nl : render(cfg)) {
+    for (NewLine& nl : render(cfg, ctx)) {
         auto it = slots.find(nl.key);
         if (it != slots.end() && !it->second.empty()) {
             OldLine& old = lines[it->second.front()];
             it->second.pop_front();
-            if (!same_arguments(old.text, nl.text)) {
+            if (!same_arguments(nl.key, old.text, nl.text)) {
                 old.text = std::move(nl.text);
             }
         } else if (nl.force) {
@@ -351,6 +538,21 @@ std::string rewrite_config(std::string_view original_text, const Config& cfg) {
         out += '\n';
     }
     return out;
+}
+
+std::string rewrite_config(std::string_view original_text, const Config& cfg) {
+    RewriteContext ctx;
+    // getcwd() into a growing buffer; on failure Redis writes no `dir` (empty cwd does that).
+    std::string buf(PATH_MAX, '\0');
+    while (::getcwd(buf.data(), buf.size()) == nullptr) {
+        if (errno != ERANGE) {
+            buf.clear();
+            break;
+        }
+        buf.resize(buf.size() * 2);
+    }
+    ctx.cwd = buf.c_str();
+    return rewrite_config(original_text, cfg, ctx);
 }
 
 }  // namespace sentinel::config

@@ -39,11 +39,12 @@ bool apply_rule(AclUser& u, const std::string& rule) {
     } else if (r == "resetpass") {
         u.nopass = false;
         u.password_hashes.clear();
-    } else if (r == "allkeys") {
+    } else if (r == "allkeys" || r == "~*") {
+        // "~*" is the allkeys flag in Redis, not one more pattern.
         u.key_patterns = {"*"};
     } else if (r == "resetkeys") {
         u.key_patterns.clear();
-    } else if (r == "allchannels") {
+    } else if (r == "allchannels" || r == "&*") {
         u.channel_patterns = {"*"};
     } else if (r == "resetchannels") {
         u.channel_patterns.clear();
@@ -176,25 +177,44 @@ bool Acl::can_run(std::string_view user, std::string_view command, std::string_v
     return allowed;
 }
 
-std::string Acl::describe(const AclUser& u) {
-    std::string s = "user " + u.name + (u.enabled ? " on" : " off");
+// ACLDescribeUser(): flags, password hashes, then the root selector (keys, channels, commands).
+std::vector<std::string> Acl::line_words(const AclUser& u) {
+    std::vector<std::string> rules{u.name, u.enabled ? "on" : "off"};
     if (u.nopass) {
-        s += " nopass";
+        rules.emplace_back("nopass");
     }
     for (const auto& h : u.password_hashes) {
-        s += " #" + h;
+        rules.push_back("#" + h);
     }
-    for (const auto& k : u.key_patterns) {
-        s += " ~" + k;
+    // A "*" pattern is Redis's allkeys/allchannels flag, which replaces any other pattern.
+    const auto has_all = [](const std::vector<std::string>& patterns) {
+        return std::find(patterns.begin(), patterns.end(), "*") != patterns.end();
+    };
+    if (has_all(u.key_patterns)) {
+        rules.emplace_back("~*");
+    } else {
+        for (const auto& k : u.key_patterns) {
+            rules.push_back("~" + k);
+        }
     }
-    if (u.channel_patterns.empty()) {
-        s += " resetchannels";
+    if (has_all(u.channel_patterns)) {
+        rules.emplace_back("&*");
+    } else {
+        // Redis always starts a channel list with resetchannels, so the line loads the same
+        // whatever acl-pubsub-default says.
+        rules.emplace_back("resetchannels");
+        for (const auto& c : u.channel_patterns) {
+            rules.push_back("&" + c);
+        }
     }
-    for (const auto& c : u.channel_patterns) {
-        s += " &" + c;
-    }
-    for (const auto& r : u.command_rules) {
-        s += " " + r;
+    rules.insert(rules.end(), u.command_rules.begin(), u.command_rules.end());
+    return rules;
+}
+
+std::string Acl::describe(const AclUser& u) {
+    std::string s = "user";
+    for (const auto& word : line_words(u)) {
+        s += " " + word;
     }
     return s;
 }
@@ -214,6 +234,14 @@ std::vector<std::string> Acl::describe_all() const {
         lines.push_back(describe(*find(name)));
     }
     return lines;
+}
+
+std::vector<std::vector<std::string>> Acl::config_users() const {
+    std::vector<std::vector<std::string>> users;
+    for (const auto& name : user_names()) {
+        users.push_back(line_words(*find(name)));
+    }
+    return users;
 }
 
 std::optional<resp::Value> Acl::getuser(std::string_view name) const {

@@ -49,6 +49,11 @@ public:
     /// ACL LIST lines, sorted by name as Redis prints them.
     std::vector<std::string> describe_all() const;
 
+    /// Every user as the words of its `user` config line after "user" ({name, "on", "#<sha256>",
+    /// "~*", "resetchannels", "+@all", ...}, the ACL LIST form), sorted by name, default user
+    /// included: what Redis's config rewrite saves.
+    std::vector<std::vector<std::string>> config_users() const;
+
     /// ACL GETUSER reply, or nullopt for an unknown user.
     std::optional<resp::Value> getuser(std::string_view name) const;
 
@@ -57,6 +62,7 @@ public:
 
 private:
     const AclUser* find(std::string_view name) const;
+    static std::vector<std::string> line_words(const AclUser& u);
     static std::string describe(const AclUser& u);
     std::vector<AclUser> users_;
 };

@@ -109,7 +109,11 @@ Server::Server(core::Sentinel& sentinel, const config::ServerConfig& cfg, Host& 
         if (rules.empty()) {
             continue;
         }
-        const std::vector<std::string> tail(rules.begin() + 1, rules.end());
+        // As Redis loads `user` lines: from a reset user, so a saved `user default ...` line
+        // replaces what requirepass set (an old password must not keep working) and "~*"
+        // patterns are not stacked on the built-in default user's.
+        std::vector<std::string> tail{"reset"};
+        tail.insert(tail.end(), rules.begin() + 1, rules.end());
         if (auto err = acl_.set_user(rules[0], tail)) {
             log_.log(LogLevel::warning, "Error in user directive: " + *err);
         }
@@ -554,7 +558,11 @@ bool Server::apply(const core::Outbox& out) {
                 publish(ev->type, ev->text);
             }
         } else if (const auto* p = std::get_if<core::PersistAction>(&action)) {
-            if (!host_.persist(sentinel_.snapshot()) && p->reply_depends) {
+            // The core's snapshot holds the users read at start; Redis's rewrite saves the ACL
+            // as it is now (ACL SETUSER/DELUSER themselves do not rewrite the file).
+            config::Config snapshot = sentinel_.snapshot();
+            snapshot.server.users = acl_.config_users();
+            if (!host_.persist(snapshot) && p->reply_depends) {
                 ok = false;
             }
         } else if (const auto* sp = std::get_if<core::SpawnScriptAction>(&action)) {

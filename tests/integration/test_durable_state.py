@@ -468,11 +468,7 @@ def test_unwritable_config_location_fails_the_command(procs, ours_bin, kind):
 # --------------------------------------------------------------------------- server options
 
 
-@pytest.mark.parametrize("kind", ts.kind_params(ours_marks=[ts.ours_bug(
-    "Redis's rewrite also saves non-default server options (rewriteConfig: `port`, `dir`, "
-    "`loglevel`, ... including ones given on the command line), so a sentinel started once with "
-    "`--port N` comes back on N when restarted with just its config file; ours writes only "
-    "`sentinel` lines and comes back on 26379")]))
+@pytest.mark.parametrize("kind", KINDS)
 def test_command_line_port_survives_a_restart_without_it(procs, ours_bin, kind):
     master = procs.start_redis_server()
     inst = procs.start_sentinel(kind, monitoring_config(master.port), extra_args=["--loglevel", "verbose"])
@@ -489,10 +485,7 @@ def test_command_line_port_survives_a_restart_without_it(procs, ours_bin, kind):
     assert sentinel_myid(inst.port) == myid
 
 
-@pytest.mark.parametrize("kind", ts.kind_params(ours_marks=[ts.ours_bug(
-    "users created at run time with ACL SETUSER are saved by Redis's rewrite (`user alice on "
-    "#<sha256> resetchannels +@all`) and can still AUTH after a restart; ours does not write "
-    "`user` lines, so they are lost")]))
+@pytest.mark.parametrize("kind", KINDS)
 def test_acl_setuser_survives_a_restart(procs, ours_bin, kind):
     master = procs.start_redis_server()
     inst = procs.start_sentinel(kind, monitoring_config(master.port))
