@@ -1,4 +1,5 @@
 #include "sentinel/server/acl.hpp"
+#include "sentinel/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,13 +9,8 @@
 namespace sentinel::server {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
+using core::iequals;
+using core::to_lower;
 
 bool is_hex_hash(std::string_view s) {
     return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -28,7 +24,7 @@ void erase_value(std::vector<std::string>& v, const std::string& x) {
 
 // Applies one SETUSER modifier to `u`; returns false on a syntax error.
 bool apply_rule(AclUser& u, const std::string& rule) {
-    const std::string r = lower(rule);
+    const std::string r = to_lower(rule);
     if (r == "on") {
         u.enabled = true;
     } else if (r == "off") {
@@ -65,12 +61,12 @@ bool apply_rule(AclUser& u, const std::string& rule) {
         if (!is_hex_hash(rule.substr(1))) {
             return false;
         }
-        const std::string h = lower(rule.substr(1));
+        const std::string h = to_lower(rule.substr(1));
         erase_value(u.password_hashes, h);
         u.password_hashes.push_back(h);
         u.nopass = false;
     } else if (rule.size() > 1 && rule[0] == '!') {
-        erase_value(u.password_hashes, lower(rule.substr(1)));
+        erase_value(u.password_hashes, to_lower(rule.substr(1)));
     } else if (rule.size() > 1 && rule[0] == '~') {
         u.key_patterns.push_back(rule.substr(1));
     } else if (rule.size() > 1 && rule[0] == '&') {
@@ -163,7 +159,7 @@ bool Acl::can_run(std::string_view user, std::string_view command, std::string_v
         return false;
     }
     const std::string full = sub.empty() ? std::string(command)
-                                         : std::string(command) + "|" + lower(sub);
+                                         : std::string(command) + "|" + to_lower(sub);
     bool allowed = false;
     for (const auto& rule : u->command_rules) {
         const bool plus = rule[0] == '+';

@@ -6,19 +6,15 @@
 #include <charconv>
 
 #include "sentinel/server/server.hpp"
+#include "sentinel/core/text.hpp"
 
 namespace sentinel::server {
 namespace {
 
-using resp::Value;
+using core::iequals;
+using core::to_lower;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
+using resp::Value;
 
 struct ClientSub {
     std::string_view name;
@@ -125,7 +121,7 @@ std::int64_t Server::kill_clients(const Session& self, const Args& a, bool& ok,
             ok = false;
             return 0;
         }
-        const std::string opt = lower(a[i]);
+        const std::string opt = to_lower(a[i]);
         const std::string& val = a[i + 1];
         if (opt == "id") {
             std::uint64_t v = 0;
@@ -141,7 +137,7 @@ std::int64_t Server::kill_clients(const Session& self, const Args& a, bool& ok,
         } else if (opt == "laddr") {
             laddr = val;
         } else if (opt == "type") {
-            type = lower(val);
+            type = to_lower(val);
             if (!valid_client_type(type)) {
                 err = "ERR Unknown client type '" + val + "'";
                 ok = false;
@@ -155,7 +151,7 @@ std::int64_t Server::kill_clients(const Session& self, const Args& a, bool& ok,
             }
             user = val;
         } else if (opt == "skipme") {
-            const std::string v = lower(val);
+            const std::string v = to_lower(val);
             if (v != "yes" && v != "no") {
                 err = "ERR syntax error";
                 ok = false;
@@ -190,7 +186,7 @@ std::int64_t Server::kill_clients(const Session& self, const Args& a, bool& ok,
 }
 
 void Server::cmd_client(Session& s, const Args& a) {
-    const std::string sub = lower(a[1]);
+    const std::string sub = to_lower(a[1]);
     const auto it = std::find_if(kClientSubs.begin(), kClientSubs.end(),
                                  [&](const ClientSub& c) { return c.name == sub; });
     if (it == kClientSubs.end()) {
@@ -222,13 +218,13 @@ void Server::cmd_client(Session& s, const Args& a) {
         reply(s, Value::verbatim_text("txt", client_line(s) + "\n"));
     } else if (sub == "list") {
         std::string type;
-        if (a.size() == 4 && lower(a[2]) == "type") {
-            type = lower(a[3]);
+        if (a.size() == 4 && to_lower(a[2]) == "type") {
+            type = to_lower(a[3]);
             if (!valid_client_type(type)) {
                 reply_error(s, "ERR Unknown client type '" + a[3] + "'");
                 return;
             }
-        } else if (a.size() > 2 && lower(a[2]) == "id") {
+        } else if (a.size() > 2 && to_lower(a[2]) == "id") {
             type = "";
         } else if (a.size() != 2) {
             reply_error(s, "ERR syntax error");
@@ -236,7 +232,7 @@ void Server::cmd_client(Session& s, const Args& a) {
         }
         std::string text;
         for (const auto& [id, other] : sessions_) {
-            if (a.size() > 2 && lower(a[2]) == "id") {
+            if (a.size() > 2 && to_lower(a[2]) == "id") {
                 bool listed = false;
                 for (std::size_t i = 3; i < a.size(); ++i) {
                     listed |= a[i] == std::to_string(id);
@@ -278,7 +274,7 @@ void Server::cmd_client(Session& s, const Args& a) {
         }
         reply(s, Value::integer_value(killed));
     } else if (sub == "reply") {
-        const std::string mode = lower(a[2]);
+        const std::string mode = to_lower(a[2]);
         if (mode == "on") {
             s.reply_mode = ReplyMode::on;
             reply(s, Value::simple("OK"));
@@ -305,7 +301,7 @@ void Server::cmd_client(Session& s, const Args& a) {
     } else if (sub == "getredir") {
         reply(s, Value::integer_value(-1));
     } else if (sub == "no-evict") {
-        const std::string v = lower(a[2]);
+        const std::string v = to_lower(a[2]);
         if (v == "on" || v == "off") {
             reply(s, Value::simple("OK"));
         } else {

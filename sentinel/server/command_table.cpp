@@ -1,4 +1,5 @@
 #include "sentinel/server/command_table.hpp"
+#include "sentinel/core/text.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -20,6 +21,9 @@ extern const std::string_view command_table_json;
 }  // namespace detail
 
 namespace {
+
+using core::iequals;
+using core::to_lower;
 
 using resp::Value;
 
@@ -50,16 +54,6 @@ constexpr std::size_t kInfoCategories = 6;
 constexpr std::size_t kInfoSubcommands = 9;
 constexpr std::size_t kInfoFields = 10;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 std::string upper(std::string_view s) {
     std::string out(s);
     for (char& c : out) {
@@ -68,10 +62,6 @@ std::string upper(std::string_view s) {
         }
     }
     return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && lower(a) == lower(b);
 }
 
 // Decodes one typed value written by tools/capture_command_table.py. Throws on malformed input;
@@ -124,7 +114,7 @@ Entry make_entry(const Value& info, const Value& docs, bool top_level) {
     SENTINEL_ASSERT(info.type == resp::Type::array && info.elements.size() == kInfoFields);
     Entry e;
     e.name = info.elements[kInfoName].str;
-    SENTINEL_ASSERT(e.name == lower(e.name));
+    SENTINEL_ASSERT(e.name == to_lower(e.name));
     e.arity = info.elements[kInfoArity].integer;
     for (const Value& cat : info.elements[kInfoCategories].elements) {
         e.categories.push_back(cat.str);
@@ -200,7 +190,7 @@ const Table& table() {
 // Names with more than one '|' or an empty part never match, as in Redis.
 const Entry* find(std::string_view name) {
     const Table& t = table();
-    auto it = t.by_name.find(lower(name));
+    auto it = t.by_name.find(to_lower(name));
     return it == t.by_name.end() ? nullptr : &t.entries[it->second];
 }
 
@@ -253,7 +243,7 @@ Value list_command(const std::vector<std::string>& args) {
         return Value::array();
     }
     if (iequals(type, "aclcat")) {
-        const std::string wanted = "@" + lower(arg);
+        const std::string wanted = "@" + to_lower(arg);
         for (const Entry& e : t.entries) {
             for (const std::string& cat : e.categories) {
                 if (cat == wanted) {
@@ -306,7 +296,7 @@ Value getkeys_command(const std::vector<std::string>& args) {
     // Resolve like lookupCommand: the container, then its subcommand if one is given.
     const Entry* cmd = find_top_level(args[2]);
     if (cmd != nullptr && cmd->has_subcommands && args.size() > 3) {
-        cmd = find(cmd->name + "|" + lower(args[3]));
+        cmd = find(cmd->name + "|" + to_lower(args[3]));
     }
     if (cmd == nullptr) {
         return Value::error("ERR Invalid command specified");
@@ -322,7 +312,7 @@ resp::Value command_command(const std::vector<std::string>& args) {
         return table().all_info;
     }
     // processCommand resolves the subcommand and checks its arity before COMMAND runs.
-    const Entry* sub = find("command|" + lower(args[1]));
+    const Entry* sub = find("command|" + to_lower(args[1]));
     if (sub == nullptr) {
         return unknown_subcommand(args);
     }

@@ -6,17 +6,13 @@
 #include <cstdio>
 
 #include "sentinel/server/server.hpp"
+#include "sentinel/core/text.hpp"
 
 namespace sentinel::server {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
+using core::iequals;
+using core::to_lower;
 
 constexpr std::array<std::string_view, 5> kSections = {"server", "clients", "stats", "cpu",
                                                         "sentinel"};
@@ -47,7 +43,7 @@ std::string Server::info_text(const Args& a) const {
         wanted.fill(true);
     }
     for (std::size_t i = 1; i < a.size(); ++i) {
-        const std::string name = lower(a[i]);
+        const std::string name = to_lower(a[i]);
         if (name == "default" || name == "all" || name == "everything") {
             wanted.fill(true);
         }

@@ -9,21 +9,15 @@
 #include "common/util/glob.hpp"
 #include "sentinel/core/wire.hpp"
 #include "sentinel/server/command_table.hpp"
+#include "sentinel/core/text.hpp"
 
 namespace sentinel::server {
 namespace {
 
+using core::iequals;
+using core::to_lower;
+
 using resp::Value;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
 
 std::optional<long long> parse_ll(std::string_view s) {
     long long v = 0;
@@ -123,9 +117,9 @@ Server::Server(core::Sentinel& sentinel, const config::ServerConfig& cfg, Host& 
     }
     // rename-command: the old name stops working; an empty new name disables the command.
     for (const auto& [from, to] : cfg_.rename_commands) {
-        const std::string canonical = lower(from);
+        const std::string canonical = to_lower(from);
         if (names_.erase(canonical) > 0 && !to.empty()) {
-            names_[lower(to)] = canonical;
+            names_[to_lower(to)] = canonical;
         }
     }
 }
@@ -247,7 +241,7 @@ void Server::execute(Session& s, Args& args) {
         s.reply_mode = ReplyMode::on;
     }
 
-    const std::string name = lower(args[0]);
+    const std::string name = to_lower(args[0]);
     const auto it = names_.find(name);
     const Spec* spec = it == names_.end() ? nullptr : find_spec(it->second);
     if (spec == nullptr) {
@@ -267,7 +261,7 @@ void Server::execute(Session& s, Args& args) {
     }
     const bool container = canonical == "sentinel" || canonical == "client" ||
                            canonical == "acl" || canonical == "command";
-    const std::string sub = container && args.size() > 1 ? lower(args[1]) : std::string();
+    const std::string sub = container && args.size() > 1 ? to_lower(args[1]) : std::string();
     if (!sub.empty()) {
         s.last_command = canonical + "|" + sub;
     }
@@ -430,7 +424,7 @@ void Server::cmd_auth(Session& s, const Args& a) {
 void Server::cmd_command(Session& s, const Args& a) { reply(s, command_command(a)); }
 
 void Server::cmd_acl(Session& s, const Args& a) {
-    const std::string sub = lower(a[1]);
+    const std::string sub = to_lower(a[1]);
     if (sub == "whoami" && a.size() == 2) {
         reply(s, Value::bulk(s.user));
     } else if (sub == "list" && a.size() == 2) {
@@ -479,7 +473,7 @@ void Server::cmd_acl(Session& s, const Args& a) {
 
 void Server::cmd_shutdown(Session& s, const Args& a) {
     for (std::size_t i = 1; i < a.size(); ++i) {
-        const std::string opt = lower(a[i]);
+        const std::string opt = to_lower(a[i]);
         if (opt == "abort") {
             reply_error(s, "ERR No shutdown in progress.");
             return;
