@@ -104,7 +104,20 @@ int main(int argc, char** argv) {
     }
     std::stringstream text;
     text << in.rdbuf();
-    auto cfg = sentinel::config::parse_config(text.str(), cmdline->extra);
+    sentinel::config::ParseOptions parse_options;
+    parse_options.resolve = sentinel::config::resolve_hostname;
+    // Redis logs these while loading, through serverLog(): to the log file already configured
+    // by then (opened for each line), else to stdout, ahead of any FATAL CONFIG FILE ERROR.
+    parse_options.warn = [](const sentinel::config::ServerConfig& server,
+                            const std::string& message) {
+        try {
+            sentinel::io::RedisLogger(server.logfile, server.loglevel)
+                .log(sentinel::config::LogLevel::warning, message);
+        } catch (const std::exception&) {
+            // An unopenable log file loses the line, as serverLog() does.
+        }
+    };
+    auto cfg = sentinel::config::parse_config(text.str(), cmdline->extra, parse_options);
     if (!cfg) {
         std::cerr << sentinel::config::format_fatal(cfg.error());
         return 1;

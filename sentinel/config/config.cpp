@@ -234,12 +234,13 @@ std::string resolve_path(const std::string& base, const std::string& path) {
     return base + "/" + path;
 }
 
-// getaddrinfo(AI_NUMERICHOST) + inet_ntop, as Redis's anetResolve(ANET_IP_ONLY): accepts what
-// glibc accepts (127.1, 0x7f.1, fe80::1%lo) and returns the normalized address. Never uses DNS.
-std::optional<std::string> numeric_ip(std::string_view host) {
+// Redis's anetResolve(): getaddrinfo, then inet_ntop of the first answer. With `numeric_only`
+// (ANET_IP_ONLY, AI_NUMERICHOST) it never uses DNS and accepts what glibc accepts as a literal
+// (127.1, 0x7f.1, fe80::1%lo), returning the normalized address.
+std::optional<std::string> anet_resolve(std::string_view host, bool numeric_only) {
     const std::string h = c_str_of(host);
     addrinfo hints{};
-    hints.ai_flags = AI_NUMERICHOST;
+    hints.ai_flags = numeric_only ? AI_NUMERICHOST : 0;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* info = nullptr;
@@ -258,6 +259,10 @@ std::optional<std::string> numeric_ip(std::string_view host) {
     }
     ::freeaddrinfo(info);
     return std::string(buf);
+}
+
+std::optional<std::string> numeric_ip(std::string_view host) {
+    return anet_resolve(host, /*numeric_only=*/true);
 }
 
 // Emulates `while (fgets(buf, 1025, fp)) config = sdscat(config, buf);`: each chunk (a line, or
@@ -538,7 +543,7 @@ class Loader {
     std::optional<ConfigError> post_checks();
     std::optional<std::string> sentinel_line(const std::vector<std::string>& argv);
     std::optional<std::string> check_address(std::string_view host, int port,
-                                             std::string& stored_host) const;
+                                             std::string& ip) const;
 
     ParseOptions options_;
     Config cfg_;
@@ -1216,20 +1221,36 @@ void Loader::honour(const std::string& name, const std::vector<std::string>& arg
     }
 }
 
-// createSentinelAddr(): port range first, then the address. With resolve-hostnames the name is
-// kept even when it does not resolve (Redis accepts unresolved names while loading); without it
-// only IP literals pass. `stored_host` receives what Redis would report for the address: the
-// normalized IP, or the name as written when hostnames are announced or not an IP literal.
+// createSentinelAddr(): port range first, then the address. IP literals are normalized into
+// `ip` (left empty when already normalized); host names need resolve-hostnames and are resolved
+// with options_.resolve. Like Redis, a name that does not resolve is logged, then accepted
+// unresolved (empty ip) with resolve-hostnames and refused without it.
 std::optional<std::string> Loader::check_address(std::string_view host, int port,
-                                                 std::string& stored_host) const {
+                                                 std::string& ip) const {
     if (port < 0 || port > 65535) {
         return "Invalid port number.";
     }
-    const auto ip = numeric_ip(host);
-    if (!ip && !cfg_.sentinel.resolve_hostnames) {
+    const std::string name = c_str_of(host);
+    ip.clear();
+    if (auto literal = numeric_ip(host)) {
+        ip = distinct_ip(name, *literal);
+        return std::nullopt;
+    }
+    if (cfg_.sentinel.resolve_hostnames) {
+        if (!options_.resolve) {
+            return std::nullopt;  // no resolver: kept as written, silently
+        }
+        if (auto resolved = options_.resolve(name)) {
+            ip = distinct_ip(name, *resolved);
+            return std::nullopt;
+        }
+    }
+    if (options_.warn) {
+        options_.warn(cfg_.server, "Failed to resolve hostname '" + name + "'");
+    }
+    if (!cfg_.sentinel.resolve_hostnames) {
         return "Can't resolve instance hostname.";
     }
-    stored_host = (ip && !cfg_.sentinel.announce_hostnames) ? *ip : std::string(host);
     return std::nullopt;
 }
 
@@ -1246,13 +1267,14 @@ std::optional<std::string> Loader::sentinel_line(const std::vector<std::string>&
             return "Quorum must be 1 or greater.";
         }
         MasterConfig m;
-        if (auto err = check_address(argv[2], c_atoi(argv[3]), m.host)) {
+        if (auto err = check_address(argv[2], c_atoi(argv[3]), m.ip)) {
             return err;
         }
         if (master() != nullptr) {
             return "Duplicate master name.";
         }
         m.name = argv[1];
+        m.host = c_str_of(argv[2]);
         m.port = c_atoi(argv[3]);
         m.quorum = quorum;
         cfg_.masters.push_back(std::move(m));
@@ -1317,13 +1339,19 @@ std::optional<std::string> Loader::sentinel_line(const std::vector<std::string>&
             return std::string(kNoSuchMaster);
         }
         KnownReplica r;
+        r.host = c_str_of(argv[2]);
         r.port = c_atoi(argv[3]);
-        if (auto err = check_address(argv[2], r.port, r.host)) {
+        if (auto err = check_address(argv[2], r.port, r.ip)) {
             return err;
         }
-        // Replicas are keyed by address:port.
-        if (std::find(m->known_replicas.begin(), m->known_replicas.end(), r) !=
-            m->known_replicas.end()) {
+        // Replicas are keyed by their name, the announced address with the port.
+        const bool announce = s.announce_hostnames;
+        const std::string key = announced_host(r.host, r.ip, announce);
+        const bool dup = std::any_of(
+            m->known_replicas.begin(), m->known_replicas.end(), [&](const KnownReplica& k) {
+                return k.port == r.port && announced_host(k.host, k.ip, announce) == key;
+            });
+        if (dup) {
             return "Duplicate hostname and port for replica.";
         }
         m->known_replicas.push_back(std::move(r));
@@ -1334,8 +1362,9 @@ std::optional<std::string> Loader::sentinel_line(const std::vector<std::string>&
                 return std::string(kNoSuchMaster);
             }
             KnownSentinel ks;
+            ks.host = c_str_of(argv[2]);
             ks.port = c_atoi(argv[3]);
-            if (auto err = check_address(argv[2], ks.port, ks.host)) {
+            if (auto err = check_address(argv[2], ks.port, ks.ip)) {
                 return err;
             }
             // Sentinels are keyed by run id.
@@ -1412,6 +1441,15 @@ std::optional<ConfigError> Loader::load_sentinel_queue() {
 }
 
 }  // namespace
+
+std::optional<std::string> resolve_hostname(const std::string& host) {
+    return anet_resolve(host, /*numeric_only=*/false);
+}
+
+std::string announced_host(const std::string& host, const std::string& ip,
+                           bool announce_hostnames) {
+    return announce_hostnames || ip.empty() ? host : ip;
+}
 
 const MasterConfig* Config::find_master(std::string_view name) const {
     for (const auto& m : masters) {

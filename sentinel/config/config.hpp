@@ -2,10 +2,12 @@
 // The sentinel.conf data model and its parser (redis.conf directives plus `sentinel ...` lines).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/util/expected.hpp"
@@ -16,27 +18,42 @@ namespace sentinel::config {
 inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
 
 /// A peer sentinel remembered in the config (`sentinel known-sentinel <m> <ip> <port> <runid>`).
+/// `host` and `ip` as in MasterConfig.
 struct KnownSentinel {
+    KnownSentinel() = default;
+    /// `ip` may be left out where `host` is a normalized IP literal.
+    KnownSentinel(std::string host_, int port_, std::string run_id_, std::string ip_ = {})
+        : host(std::move(host_)), port(port_), run_id(std::move(run_id_)), ip(std::move(ip_)) {}
     std::string host;
     int port = 0;
     std::string run_id;
+    std::string ip;
     friend bool operator==(const KnownSentinel&, const KnownSentinel&) = default;
 };
 
-/// A replica remembered in the config (`sentinel known-replica <m> <ip> <port>`).
+/// A replica remembered in the config (`sentinel known-replica <m> <ip> <port>`). `host` and
+/// `ip` as in MasterConfig.
 struct KnownReplica {
+    KnownReplica() = default;
+    /// `ip` may be left out where `host` is a normalized IP literal.
+    KnownReplica(std::string host_, int port_, std::string ip_ = {})
+        : host(std::move(host_)), port(port_), ip(std::move(ip_)) {}
     std::string host;
     int port = 0;
+    std::string ip;
     friend bool operator==(const KnownReplica&, const KnownReplica&) = default;
 };
 
 /// Everything configured or persisted for one monitored master.
 struct MasterConfig {
     std::string name;
-    /// As Redis reports it: IP literals normalized (127.1 -> 127.0.0.1, fe80::1%lo -> fe80::1)
-    /// unless announce-hostnames is on; hostnames (resolve-hostnames yes) as written. The same
-    /// holds for KnownReplica/KnownSentinel hosts.
+    /// The address as written (sentinelAddr.hostname): an IP literal in any form glibc accepts
+    /// (127.1, fe80::1%lo), or a host name when resolve-hostnames is on.
     std::string host;
+    /// What `host` resolved to (sentinelAddr.ip), when that is not `host` itself: a host
+    /// name's address, or a literal normalized (127.1 -> 127.0.0.1, fe80::1%lo -> fe80::1).
+    /// Empty when `host` is already a normalized IP literal, or a name that did not resolve.
+    std::string ip;
     int port = 0;
     int quorum = 0;
     std::int64_t down_after_ms = 30000;
@@ -141,7 +158,33 @@ struct ParseOptions {
     bool check_filesystem = true;
     /// Deepest `include` nesting followed before failing (Redis recurses until it crashes).
     int max_include_depth = 16;
+    /// Resolves a host name in `sentinel monitor`, known-replica and known-sentinel lines when
+    /// resolve-hostnames is yes, as anetResolve() without ANET_IP_ONLY: the IP text, or nullopt.
+    /// Asked about names only (IP literals are normalized without it). Empty (fuzzing, tests
+    /// independent of the machine's resolver): names are kept unresolved, with an empty ip,
+    /// and nothing is logged about them.
+    std::function<std::optional<std::string>(const std::string& host)> resolve;
+    /// Receives the warnings Redis logs while it loads the file ("Failed to resolve hostname
+    /// 'x'"), with the server directives read so far, so they can go where Redis writes them
+    /// (the `logfile` if one was set, else stdout) and before any FATAL CONFIG FILE ERROR.
+    std::function<void(const ServerConfig& server, const std::string& message)> warn;
 };
+
+/// The system resolver as Redis uses it (anetResolve() without ANET_IP_ONLY): a blocking
+/// getaddrinfo() for any address family, the first answer as IP text; nullopt when the name
+/// does not resolve. For ParseOptions::resolve and the core's CoreServices::resolve.
+std::optional<std::string> resolve_hostname(const std::string& host);
+
+/// `ip` as the config structs hold it: empty when it is `host` itself.
+inline std::string distinct_ip(const std::string& host, const std::string& ip) {
+    return ip == host ? std::string() : ip;
+}
+
+/// The address Redis shows, persists and announces for an instance (announceSentinelAddr):
+/// `host` as written with announce-hostnames, else the resolved `ip`. Unlike Redis, an address
+/// that never resolved is shown by its host name: Redis shows an empty string and persists it
+/// as a missing token ("sentinel monitor m  6379 2"), which its own loader then rejects.
+std::string announced_host(const std::string& host, const std::string& ip, bool announce_hostnames);
 
 /// Parses a sentinel.conf text. `extra` holds lines from the command line, as built by
 /// parse_command_line (Redis's form: `--port 26380` -> `port "26380"`), appended after the file

@@ -298,7 +298,11 @@ std::vector<NewLine> render(const Config& cfg, const RewriteContext& ctx) {
 
     for (const MasterConfig& m : cfg.masters) {
         const std::string name = arg(m.name);
-        emit("sentinel monitor", "sentinel monitor " + name + " " + arg(m.host) + " " +
+        // Addresses are written as Redis announces them (announceSentinelAddr).
+        const auto address = [&s](const std::string& host, const std::string& ip) {
+            return arg(announced_host(host, ip, s.announce_hostnames));
+        };
+        emit("sentinel monitor", "sentinel monitor " + name + " " + address(m.host, m.ip) + " " +
                                      std::to_string(m.port) + " " + std::to_string(m.quorum));
         if (m.down_after_ms != kDefaultDownAfterMs) {
             emit("sentinel down-after-milliseconds", "sentinel down-after-milliseconds " + name +
@@ -336,16 +340,18 @@ std::vector<NewLine> render(const Config& cfg, const RewriteContext& ctx) {
         emit("sentinel leader-epoch",
              "sentinel leader-epoch " + name + " " + std::to_string(m.leader_epoch));
         for (const KnownReplica& r : m.known_replicas) {
-            emit("sentinel known-replica", "sentinel known-replica " + name + " " + arg(r.host) +
-                                               " " + std::to_string(r.port));
+            emit("sentinel known-replica", "sentinel known-replica " + name + " " +
+                                               address(r.host, r.ip) + " " +
+                                               std::to_string(r.port));
         }
         for (const KnownSentinel& k : m.known_sentinels) {
             // Redis skips peers whose run id it has not learnt yet (no hello received).
             if (k.run_id.empty()) {
                 continue;
             }
-            emit("sentinel known-sentinel", "sentinel known-sentinel " + name + " " + arg(k.host) +
-                                                " " + std::to_string(k.port) + " " + arg(k.run_id));
+            emit("sentinel known-sentinel", "sentinel known-sentinel " + name + " " +
+                                                address(k.host, k.ip) + " " +
+                                                std::to_string(k.port) + " " + arg(k.run_id));
         }
         for (const auto& [command, renamed] : m.rename_commands) {
             emit("sentinel rename-command",

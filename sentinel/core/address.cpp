@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "sentinel/core/text.hpp"
+
 namespace sentinel::core {
 namespace {
 
@@ -193,6 +195,29 @@ bool is_valid_hostname(std::string_view text) {
         }
     }
     return label > 0;
+}
+
+std::string address_and_port(std::string_view addr, int port) {
+    std::string out;
+    if (addr.find(':') != std::string_view::npos) {
+        out.append("[").append(addr).append("]");
+    } else {
+        out.append(addr);
+    }
+    return out + ":" + std::to_string(port);
+}
+
+bool same_address(const std::string& host, const std::string& ip, int port, std::string_view text,
+                  int text_port) {
+    if (port != text_port) {
+        return false;
+    }
+    if (const auto literal = normalize_ip_literal(text); literal && !ip.empty()) {
+        if (iequals(*literal, ip)) {
+            return true;
+        }
+    }
+    return iequals(host, text);
 }
 
 }  // namespace sentinel::core

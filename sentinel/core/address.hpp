@@ -1,5 +1,6 @@
 #pragma once
-// Address checks for SENTINEL MONITOR, done without any name service: the core never resolves.
+// Address checks and comparisons done without any name service. The core never resolves by
+// itself: host names go through CoreServices::resolve, at the few moments Redis resolves.
 
 #include <optional>
 #include <string>
@@ -19,8 +20,20 @@ namespace sentinel::core {
 std::optional<std::string> normalize_ip_literal(std::string_view text);
 
 /// True when `text` is a syntactically valid DNS host name (labels of letters, digits, '-' and
-/// '_', 1..63 characters each, 253 in all, one trailing dot allowed). Used instead of a lookup
-/// when resolve-hostnames is on; whether the name resolves is the runtime's business.
+/// '_', 1..63 characters each, 253 in all, one trailing dot allowed). Keeps junk in INFO
+/// replica lines from reaching the resolver (and the config file) with resolve-hostnames.
 bool is_valid_hostname(std::string_view text);
+
+/// "addr:port", or "[addr]:port" when `addr` holds a ':' (IPv6), as announceSentinelAddrAndPort()
+/// names replicas.
+std::string address_and_port(std::string_view addr, int port);
+
+/// Whether `text`:`text_port` (an address a peer or server reported) designates the instance at
+/// `host` (as given) / `ip` (as resolved) : `port`. As sentinelAddrOrHostnameEqual() and
+/// sentinelAddrEqualsHostname(), minus the lookup: an IP literal is compared, normalized, with
+/// `ip`; anything is compared with `host`, case-insensitively. A name that Redis would resolve
+/// to `ip` but that is not `host` therefore does not match.
+bool same_address(const std::string& host, const std::string& ip, int port, std::string_view text,
+                  int text_port);
 
 }  // namespace sentinel::core

@@ -66,9 +66,11 @@ Value Sentinel::monitor_command(const Now& now, const std::vector<std::string>& 
     if (*quorum <= 0) {
         return Value::error(wire::kErrQuorumTooSmall);
     }
+    // The one lookup Redis makes before creating the master: a name that does not resolve
+    // (or any name without resolve-hostnames) is refused.
     const std::string& host = args[3];
-    const auto ip = normalize_ip_literal(host);
-    if (!ip && !(globals_.resolve_hostnames && is_valid_hostname(host))) {
+    const auto ip = resolve_address(host);
+    if (!ip) {
         return Value::error(wire::kErrInvalidAddress);
     }
     // Redis hands the long port to an int parameter before range-checking it, so only the low
@@ -83,13 +85,15 @@ Value Sentinel::monitor_command(const Now& now, const std::vector<std::string>& 
 
     Master m;
     m.cfg.name = args[2];
-    // Redis reports the normalized IP unless hostnames are announced (announceSentinelAddr).
-    m.cfg.host = (ip && !globals_.announce_hostnames) ? *ip : host;
+    // Both halves are kept: the address is shown as the IP unless hostnames are announced.
+    m.cfg.host = host;
+    m.cfg.ip = config::distinct_ip(host, *ip);
     m.cfg.port = port;
     m.cfg.quorum = to_c_int(*quorum);
     m.cfg.down_after_ms = timing_.default_down_after;
     m.cfg.failover_timeout_ms = timing_.default_failover_timeout;
     m.inst = fresh_instance(kFlagMaster, m.cfg.host, port, now);
+    m.inst.ip = *ip;
     masters_.push_back(std::move(m));
     const Master& added = masters_.back();
 

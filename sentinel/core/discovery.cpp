@@ -3,7 +3,9 @@
 // sentinelResetMasterAndChangeAddress in Redis 7.0).
 
 #include <algorithm>
+#include <optional>
 
+#include "sentinel/core/address.hpp"
 #include "sentinel/core/hello.hpp"
 #include "sentinel/core/info_report.hpp"
 #include "sentinel/core/sentinel.hpp"
@@ -12,18 +14,9 @@
 namespace sentinel::core {
 namespace {
 
-std::string replica_name(const std::string& host, int port) {
-    return host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
-                                               : host + ":" + std::to_string(port);
-}
-
-Replica* find_replica(Master& m, const std::string& name) {
-    for (auto& r : m.replicas) {
-        if (r.name() == name) {
-            return &r;
-        }
-    }
-    return nullptr;
+bool has_replica_named(const Master& m, const std::string& name) {
+    return std::any_of(m.replicas.begin(), m.replicas.end(),
+                       [&](const Replica& r) { return r.name() == name; });
 }
 
 }  // namespace
@@ -55,13 +48,34 @@ void Sentinel::refresh_info(const Now& now, const InstanceRef& ref, std::string 
     // Replicas listed by the master: new ones are remembered at once and persisted.
     if (ref.role == InstanceRole::master) {
         for (const auto& line : report.replicas) {
-            // Host names are only reported with resolve-hostnames; kept as written then.
-            const std::string& host = line.ip.empty() ? line.host : line.ip;
-            if (find_replica(*m, replica_name(host, line.port)) != nullptr) {
+            // Redis looks the replica up by the name its address would get. For an IP literal
+            // (line.ip set) that needs no lookup; a host name (only reported with
+            // resolve-hostnames) is matched against the names replicas were created from, so
+            // that a known replica costs no DNS query per INFO.
+            if (!line.ip.empty()) {
+                const std::string& shown = globals_.announce_hostnames ? line.host : line.ip;
+                if (has_replica_named(*m, address_and_port(shown, line.port))) {
+                    continue;
+                }
+            } else if (std::any_of(m->replicas.begin(), m->replicas.end(), [&](const Replica& r) {
+                           return r.inst.port == line.port && iequals(r.inst.host, line.host);
+                       })) {
                 continue;
             }
-            Replica r;
-            r.inst = fresh_instance(kFlagSlave, host, line.port, now);
+            // A new one is created like createSentinelRedisInstance(): resolved once (a name
+            // that does not resolve is kept, unresolved), then refused if its name is taken.
+            std::string ip = line.ip;
+            if (ip.empty()) {
+                if (auto resolved = resolve_address(line.host)) {
+                    ip = std::move(*resolved);
+                } else {
+                    log_.log(LogLevel::warning, "Failed to resolve hostname '" + line.host + "'");
+                }
+            }
+            Replica r = new_replica(now, line.host, ip, line.port);
+            if (has_replica_named(*m, r.name())) {
+                continue;
+            }
             m->replicas.push_back(std::move(r));
             event(out, LogLevel::notice, "+slave", *m, &m->replicas.back().inst,
                   InstanceRole::replica, "");
@@ -119,7 +133,7 @@ void Sentinel::refresh_info(const Now& now, const InstanceRef& ref, std::string 
     act_on_info(now, *m, *inst, replica, report.role == ReportedRole::master, out);
     // A failover step may now be possible (promotion seen, a replica re-pointed).
     if ((m->inst.flags & kFlagFailoverInProgress) != 0) {
-        act_on_master(now, *m, out);
+        act_on_master(now, *m, out, /*periodic_ask=*/false);
     }
 }
 
@@ -170,11 +184,12 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
         return;  // a master we do not monitor: not even the peer is learned
     }
 
+    // getSentinelRedisInstanceByAddrAndRunID(): by run id and/or address (either form).
     auto find_peer = [&](Master& master, const std::string* ip, int port,
                          const std::string* run_id) -> PeerSentinel* {
         for (auto& s : master.sentinels) {
             if ((run_id == nullptr || s.inst.run_id == *run_id) &&
-                (ip == nullptr || (s.inst.host == *ip && s.inst.port == port))) {
+                (ip == nullptr || same_address(s.inst.host, s.inst.ip, s.inst.port, *ip, port))) {
                 return &s;
             }
         }
@@ -198,16 +213,31 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
                 remove_sentinels_with_run_id(master, obsolete, out);
             }
         }
-        PeerSentinel fresh;
-        fresh.inst = fresh_instance(kFlagSentinel, h.ip, h.port, now);
-        fresh.inst.run_id = h.run_id;
-        m->sentinels.push_back(std::move(fresh));
-        si = &m->sentinels.back();
-        if (removed == 0) {
-            event(out, LogLevel::notice, "+sentinel", *m, &si->inst, InstanceRole::sentinel, "");
+        // createSentinelRedisInstance(): a port out of range is refused; the announced
+        // address is resolved once, and a name that does not resolve is kept with
+        // resolve-hostnames and refused without it.
+        const bool port_ok = h.port >= 0 && h.port <= 65535;
+        std::optional<std::string> ip = port_ok ? resolve_address(h.ip) : std::nullopt;
+        if (port_ok && !ip) {
+            log_.log(LogLevel::warning, "Failed to resolve hostname '" + h.ip + "'");
+            if (globals_.resolve_hostnames) {
+                ip.emplace();
+            }
         }
-        share_sentinel_link(m->cfg.name, *si);
-        if (removed > 0) {
+        if (ip) {
+            PeerSentinel fresh;
+            fresh.inst = fresh_instance(kFlagSentinel, h.ip, h.port, now);
+            fresh.inst.ip = std::move(*ip);
+            fresh.inst.run_id = h.run_id;
+            m->sentinels.push_back(std::move(fresh));
+            si = &m->sentinels.back();
+            if (removed == 0) {
+                event(out, LogLevel::notice, "+sentinel", *m, &si->inst, InstanceRole::sentinel,
+                      "");
+            }
+            share_sentinel_link(m->cfg.name, *si);
+        }
+        if (si != nullptr && removed > 0) {
             // As sentinelUpdateSentinelAddressInAllMasters(): the same peer under other
             // masters gets the new address and fresh connections.
             int reconfigured = 0;
@@ -226,8 +256,9 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
                     if (&peer == si) {
                         continue;
                     }
-                    peer.inst.host = h.ip;
-                    peer.inst.port = h.port;
+                    peer.inst.host = si->inst.host;
+                    peer.inst.ip = si->inst.ip;
+                    peer.inst.port = si->inst.port;
                     ++reconfigured;
                 }
             }
@@ -249,19 +280,47 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
     }
 
     // A newer configuration of this master: follow it (another sentinel failed over).
-    if (m->cfg.config_epoch < h.master_config_epoch) {
+    if (si != nullptr && m->cfg.config_epoch < h.master_config_epoch) {
         m->cfg.config_epoch = h.master_config_epoch;
-        if (h.master_port != m->cfg.port || !iequals(h.master_ip, m->cfg.host)) {
+        // Compared with the master as we currently announce it (the promoted replica during
+        // our own failover), so that a newer configuration always wins over a failover of ours
+        // still in progress. Redis compares with the configured address only; the simulator
+        // showed that a sentinel still re-pointing replicas could then keep a different master
+        // under the same config epoch forever.
+        const InstanceState& cur = current_master_instance(*m);
+        const bool ours_in_progress = (m->inst.flags & kFlagFailoverInProgress) != 0;
+        if (ours_in_progress &&
+            same_address(cur.host, cur.ip, cur.port, h.master_ip, h.master_port)) {
+            if (&cur == &m->inst) {
+                // Not promoted yet, and the newer configuration keeps this master: our attempt
+                // is obsolete.
+                abort_failover(now, *m);
+            } else {
+                // Someone else's newer configuration names the replica we promoted: finish by
+                // switching to it now.
+                m->failover_state = FailoverState::update_config;
+            }
+        } else if (ours_in_progress ||
+                   !same_address(m->inst.host, m->inst.ip, m->cfg.port, h.master_ip,
+                                 h.master_port)) {
             event(out, LogLevel::warning, "+config-update-from", *m, &si->inst,
                   InstanceRole::sentinel, "");
             event(out, LogLevel::warning, "+switch-master", *m, nullptr, InstanceRole::master,
-                  m->cfg.name + " " + m->cfg.host + " " + std::to_string(m->cfg.port) + " " +
+                  m->cfg.name + " " + announced(m->inst) + " " + std::to_string(m->cfg.port) + " " +
                       h.master_ip + " " + std::to_string(h.master_port));
             const std::string run_id = si->inst.run_id;
-            const std::string old_host = m->cfg.host;
+            const std::string old_host = announced(m->inst);
             const int old_port = m->cfg.port;
-            reset_master_and_change_address(now, *m, h.master_ip, h.master_port, out);
-            run_client_reconfig_script(*m, "observer", old_host, old_port, m->cfg.host,
+            // As sentinelResetMasterAndChangeAddress(): an address that does not resolve
+            // leaves the master where it was (the event above is already out, as in Redis).
+            if (h.master_port >= 0 && h.master_port <= 65535) {
+                if (auto ip = resolve_address(h.master_ip)) {
+                    reset_master_and_change_address(now, *m, h.master_ip, *ip, h.master_port, out);
+                } else {
+                    log_.log(LogLevel::warning, "Failed to resolve hostname '" + h.master_ip + "'");
+                }
+            }
+            run_client_reconfig_script(*m, "observer", old_host, old_port, announced(m->inst),
                                        m->cfg.port, out);
             // The reset may have reallocated the peer list; find the sender again.
             si = find_peer(*m, &h.ip, h.port, &run_id);
@@ -298,6 +357,10 @@ void Sentinel::reset_master(const Now& now, Master& m, bool keep_sentinels, bool
     }
     m.inst.flags &= kFlagMaster;
     m.failover_state = FailoverState::none;
+    m.failover_state_change_time = Millis(0);
+    m.failover_start_time.reset();  // as Redis: a new failover may start at once
+    m.promoted.clear();
+    m.leader.clear();
     m.inst.run_id.clear();
     m.inst.info.clear();
     m.inst.s_down_since.reset();
@@ -318,28 +381,39 @@ void Sentinel::reset_master(const Now& now, Master& m, bool keep_sentinels, bool
 }
 
 void Sentinel::reset_master_and_change_address(const Now& now, Master& m, const std::string& host,
-                                               int port, Outbox& out) {
+                                               const std::string& ip, int port, Outbox& out) {
     // The new replica set: the old replicas except the one at the new address, plus the old
-    // master, so that it can be watched and turned into a replica when it comes back.
-    std::vector<std::pair<std::string, int>> addresses;
+    // master, so that it can be watched and turned into a replica when it comes back. Equal
+    // addresses: same port, and same IP or same host name (sentinelAddrOrHostnameEqual).
+    const auto same = [](const std::string& host_a, const std::string& ip_a, int port_a,
+                         const std::string& host_b, const std::string& ip_b, int port_b) {
+        return port_a == port_b && ((!ip_a.empty() && ip_a == ip_b) || iequals(host_a, host_b));
+    };
+    struct Addr {
+        std::string host, ip;
+        int port;
+    };
+    std::vector<Addr> addresses;
     for (const auto& r : m.replicas) {
-        if (r.inst.port == port && iequals(r.inst.host, host)) {
+        if (same(r.inst.host, r.inst.ip, r.inst.port, host, ip, port)) {
             continue;
         }
-        addresses.emplace_back(r.inst.host, r.inst.port);
+        addresses.push_back({r.inst.host, r.inst.ip, r.inst.port});
     }
-    if (!(m.cfg.port == port && iequals(m.cfg.host, host))) {
-        addresses.emplace_back(m.cfg.host, m.cfg.port);
+    if (!same(m.inst.host, m.inst.ip, m.cfg.port, host, ip, port)) {
+        addresses.push_back({m.inst.host, m.inst.ip, m.cfg.port});
     }
     reset_master(now, m, /*keep_sentinels=*/true, /*emit_event=*/false, out);
     m.cfg.host = host;
+    m.cfg.ip = config::distinct_ip(host, ip);
     m.cfg.port = port;
     m.inst.host = host;
+    m.inst.ip = ip;
     m.inst.port = port;
-    for (const auto& [h, p] : addresses) {
-        Replica r;
-        r.inst = fresh_instance(kFlagSlave, h, p, now);
-        m.replicas.push_back(std::move(r));
+    // Redis re-creates them from their host names; the addresses they resolved to are kept
+    // here instead of asking the resolver again.
+    for (const auto& a : addresses) {
+        m.replicas.push_back(new_replica(now, a.host, a.ip, a.port));
         event(out, LogLevel::notice, "+slave", m, &m.replicas.back().inst, InstanceRole::replica,
               "");
     }

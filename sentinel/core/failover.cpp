@@ -40,18 +40,23 @@ Replica* Sentinel::promoted_replica(Master& m) {
     return nullptr;
 }
 
-std::pair<std::string, int> Sentinel::current_master_address(const Master& m) const {
-    // Once the promoted replica is seen as master, clients are told about it even before the
-    // configuration switch.
+const InstanceState& Sentinel::current_master_instance(const Master& m) const {
+    // Once the promoted replica is seen as master, it is the master for clients, hellos and
+    // the persisted configuration, even before the switch at the end of the failover.
     if ((m.inst.flags & kFlagFailoverInProgress) != 0 && !m.promoted.empty() &&
         m.failover_state >= FailoverState::reconf_slaves) {
         for (const auto& r : m.replicas) {
             if (r.name() == m.promoted) {
-                return {r.inst.host, r.inst.port};
+                return r.inst;
             }
         }
     }
-    return {m.cfg.host, m.cfg.port};
+    return m.inst;
+}
+
+std::pair<std::string, int> Sentinel::current_master_address(const Master& m) const {
+    const InstanceState& cur = current_master_instance(m);
+    return {announced(cur), cur.port};
 }
 
 bool Sentinel::master_looks_sane(const Now& now, const Master& m) const {
@@ -84,7 +89,7 @@ bool Sentinel::send_slaveof(const Master& m, InstanceState& inst, const Instance
     return true;
 }
 
-void Sentinel::act_on_master(const Now& now, Master& m, Outbox& out) {
+void Sentinel::act_on_master(const Now& now, Master& m, Outbox& out, bool periodic_ask) {
     check_objectively_down(now, m, out);
     if (start_failover_if_needed(now, m, out)) {
         ask_master_state(now, m, /*forced=*/true, out);
@@ -101,7 +106,11 @@ void Sentinel::act_on_master(const Now& now, Master& m, Outbox& out) {
     if (m.failover_state == FailoverState::update_config) {
         switch_to_promoted(now, m, out);
     }
-    ask_master_state(now, m, /*forced=*/false, out);
+    // The regular (rate-limited) questions to peers belong to the timer only: asking again
+    // from every reply would multiply requests after a stall.
+    if (periodic_ask) {
+        ask_master_state(now, m, /*forced=*/false, out);
+    }
 }
 
 bool Sentinel::config_confirmed(const Master& m, Millis since) const {
@@ -120,8 +129,9 @@ bool Sentinel::config_confirmed(const Master& m, Millis since) const {
     for (const auto& s : m.sentinels) {
         if (s.hello_config_time && *s.hello_config_time > since &&
             s.hello_current_epoch == m.cfg.config_epoch &&
-            s.hello_config_epoch == m.cfg.config_epoch && s.hello_master_port == m.cfg.port &&
-            iequals(s.hello_master_host, m.cfg.host)) {
+            s.hello_config_epoch == m.cfg.config_epoch &&
+            same_address(m.inst.host, m.inst.ip, m.cfg.port, s.hello_master_host,
+                         s.hello_master_port)) {
             ++agreeing;
         }
     }
@@ -168,15 +178,17 @@ void Sentinel::ask_master_state(const Now& now, Master& m, bool forced, Outbox& 
             to_ms(now.mono - *s.last_master_down_reply_time) < timing_.ask_period) {
             continue;
         }
-        // With a failover of ours in progress the request doubles as "vote for me".
-        const std::string runid =
-            m.failover_state != FailoverState::none ? globals_.myid : std::string("*");
-        send_command(*s.inst.link, PendingKind::is_master_down,
-                     InstanceRef{m.cfg.name, InstanceRole::sentinel, s.inst.run_id},
-                     mapped(m, {"SENTINEL", "is-master-down-by-addr", m.cfg.host,
-                                std::to_string(m.cfg.port),
-                                std::to_string(globals_.current_epoch), runid}),
-                     out);
+        // With a failover of ours in progress the request doubles as "vote for me", for the
+        // epoch that failover runs in.
+        const bool failing_over = m.failover_state != FailoverState::none;
+        const std::string runid = failing_over ? globals_.myid : std::string("*");
+        const std::uint64_t epoch = failing_over ? m.failover_epoch : globals_.current_epoch;
+        send_command(
+            *s.inst.link, PendingKind::is_master_down,
+            InstanceRef{m.cfg.name, InstanceRole::sentinel, s.inst.run_id},
+            mapped(m, {"SENTINEL", "is-master-down-by-addr", announced(m.inst),
+                       std::to_string(m.cfg.port), std::to_string(epoch), runid}),
+            out);
     }
 }
 
@@ -217,7 +229,7 @@ void Sentinel::handle_is_master_down_reply(const Now& now, const InstanceRef& re
     }
     // ODOWN and the election may be decidable now; Redis would wait for the next tick.
     if (!tilt_) {
-        act_on_master(now, *m, out);
+        act_on_master(now, *m, out, /*periodic_ask=*/false);
     }
 }
 
@@ -253,8 +265,11 @@ std::string Sentinel::get_leader(const Now& now, Master& m, std::uint64_t epoch,
     // std::map keeps the count deterministic; ties go to the smallest run id (Redis picks by
     // hash-table order).
     std::map<std::string, std::uint64_t> counters;
+    // Only votes cast in this failover's epoch count. (Redis compares with the current
+    // epoch, so a sentinel still waiting in epoch E could be elected by votes for E+1 and
+    // give E two leaders; the simulator found it.)
     for (const auto& s : m.sentinels) {
-        if (!s.leader.empty() && s.leader_epoch == globals_.current_epoch) {
+        if (!s.leader.empty() && s.leader_epoch == epoch) {
             ++counters[s.leader];
         }
     }
@@ -468,7 +483,7 @@ void Sentinel::reconf_next_replicas(const Now& now, Master& m, Outbox& out) {
     if (promoted == nullptr) {
         return;
     }
-    const std::string target_host = promoted->inst.host;
+    const std::string target_host = announced(promoted->inst);
     const int target_port = promoted->inst.port;
     int in_progress = 0;
     for (const auto& r : m.replicas) {
@@ -533,7 +548,7 @@ void Sentinel::detect_failover_end(const Now& now, Master& m, Outbox& out) {
     }
     if (timeout) {
         // Best effort for the stragglers: point them at the new master once.
-        const std::string host = promoted->inst.host;
+        const std::string host = announced(promoted->inst);
         const int port = promoted->inst.port;
         for (auto& r : m.replicas) {
             if ((r.inst.flags & (kFlagPromoted | kFlagReconfDone | kFlagReconfSent)) != 0 ||
@@ -552,12 +567,15 @@ void Sentinel::detect_failover_end(const Now& now, Master& m, Outbox& out) {
 
 void Sentinel::switch_to_promoted(const Now& now, Master& m, Outbox& out) {
     Replica* promoted = promoted_replica(m);
-    const std::string host = promoted != nullptr ? promoted->inst.host : m.cfg.host;
-    const int port = promoted != nullptr ? promoted->inst.port : m.cfg.port;
+    const InstanceState& to = promoted != nullptr ? promoted->inst : m.inst;
+    // Copies: the reset below replaces the replica list.
+    const std::string host = to.host;
+    const std::string ip = to.ip;
+    const int port = to.port;
     event(out, LogLevel::warning, "+switch-master", m, nullptr, InstanceRole::master,
-          m.cfg.name + " " + m.cfg.host + " " + std::to_string(m.cfg.port) + " " + host + " " +
-              std::to_string(port));
-    reset_master_and_change_address(now, m, host, port, out);
+          m.cfg.name + " " + announced(m.inst) + " " + std::to_string(m.cfg.port) + " " +
+              announced(to) + " " + std::to_string(port));
+    reset_master_and_change_address(now, m, host, ip, port, out);
 }
 
 void Sentinel::force_hello_update(Master& m) {
@@ -594,8 +612,8 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
             }
             event(out, LogLevel::warning, "+failover-state-reconf-slaves", m, &m.inst,
                   InstanceRole::master, "");
-            run_client_reconfig_script(m, "leader", m.cfg.host, m.cfg.port, inst.host, inst.port,
-                                       out);
+            run_client_reconfig_script(m, "leader", announced(m.inst), m.cfg.port, announced(inst),
+                                       inst.port, out);
             force_hello_update(m);
         } else {
             // A replica of ours claims to be a master (typically the old master restarted
@@ -608,7 +626,7 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
                                 to_ms(now.mono - inst.role_reported_time) > wait_time;
             if ((inst.flags & kFlagPromoted) == 0 && master_looks_sane(now, m) &&
                 (waited || config_confirmed(m, inst.role_reported_time))) {
-                if (send_slaveof(m, inst, ref, m.cfg.host, m.cfg.port, out)) {
+                if (send_slaveof(m, inst, ref, announced(m.inst), m.cfg.port, out)) {
                     event(out, LogLevel::notice, "+convert-to-slave", m, &inst,
                           InstanceRole::replica, "");
                 }
@@ -619,11 +637,12 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
 
     // A replica following the wrong master is fixed once its configuration has been stable
     // for a failover timeout.
-    if (replica->master_port != m.cfg.port || !iequals(replica->master_host, m.cfg.host)) {
+    if (!same_address(m.inst.host, m.inst.ip, m.cfg.port, replica->master_host,
+                      replica->master_port)) {
         const std::int64_t wait_time = m.cfg.failover_timeout_ms;
         if (master_looks_sane(now, m) && no_down_for(inst, now, wait_time) &&
             to_ms(now.mono - inst.slave_conf_change_time) > wait_time) {
-            if (send_slaveof(m, inst, ref, m.cfg.host, m.cfg.port, out)) {
+            if (send_slaveof(m, inst, ref, announced(m.inst), m.cfg.port, out)) {
                 event(out, LogLevel::notice, "+fix-slave-config", m, &inst,
                       InstanceRole::replica, "");
             }
@@ -634,8 +653,9 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
     if ((inst.flags & (kFlagReconfSent | kFlagReconfInprog)) != 0) {
         const Replica* promoted = promoted_replica(m);
         if ((inst.flags & kFlagReconfSent) != 0 && promoted != nullptr &&
-            !replica->master_host.empty() && iequals(replica->master_host, promoted->inst.host) &&
-            replica->master_port == promoted->inst.port) {
+            !replica->master_host.empty() &&
+            same_address(promoted->inst.host, promoted->inst.ip, promoted->inst.port,
+                         replica->master_host, replica->master_port)) {
             inst.flags &= ~kFlagReconfSent;
             inst.flags |= kFlagReconfInprog;
             event(out, LogLevel::notice, "+slave-reconf-inprog", m, &inst, InstanceRole::replica,
@@ -669,10 +689,13 @@ resp::Value Sentinel::is_master_down_command(const Now& now,
     if (!port || !req_epoch) {
         return resp::Value::error(wire::kErrNotInteger);
     }
-    // Looked up by address over all masters, as sentinelGetMasterByNameOrAddr does.
+    // Looked up by address (IP or host name) over all masters, as
+    // getSentinelRedisInstanceByAddrAndRunID() does.
     Master* m = nullptr;
     for (auto& candidate : masters_) {
-        if (candidate.cfg.host == args[2] && candidate.cfg.port == *port) {
+        if (same_address(candidate.inst.host, candidate.inst.ip, candidate.cfg.port, args[2],
+                         static_cast<int>(*port)) &&
+            candidate.cfg.port == *port) {
             m = &candidate;
             break;
         }

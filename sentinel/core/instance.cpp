@@ -3,18 +3,22 @@
 #include <array>
 #include <utility>
 
+#include "sentinel/core/address.hpp"
 #include "sentinel/core/wire.hpp"
 
 namespace sentinel::core {
 
 std::string Replica::name() const {
-    const bool ipv6 = inst.host.find(':') != std::string::npos;
-    return (ipv6 ? "[" + inst.host + "]" : inst.host) + ":" + std::to_string(inst.port);
+    if (!inst.name.empty()) {
+        return inst.name;
+    }
+    return address_and_port(inst.ip.empty() ? inst.host : inst.ip, inst.port);
 }
 
 InstanceState fresh_instance(std::uint32_t flags, std::string host, int port, const Now& now) {
     InstanceState inst;
     inst.flags = flags;
+    inst.ip = normalize_ip_literal(host).value_or("");
     inst.host = std::move(host);
     inst.port = port;
     inst.created = now.mono;

@@ -91,8 +91,16 @@ struct InstanceLink {
 /// Fields shared by every instance kind.
 struct InstanceState {
     std::uint32_t flags = 0;
+    /// The address as given (sentinelAddr.hostname): shown with announce-hostnames, and
+    /// re-resolved before reconnecting with resolve-hostnames.
     std::string host;
+    /// What `host` resolved to (sentinelAddr.ip): where connections go, and what is shown
+    /// otherwise. Empty while a host name does not resolve (nothing is connected then).
+    std::string ip;
     int port = 0;
+    /// Replicas only: "addr:port" as named when created (announceSentinelAddrAndPort then).
+    /// Redis never renames a replica, even if announce-hostnames changes later.
+    std::string name;
     std::string run_id;  ///< empty until known
     std::shared_ptr<InstanceLink> link = std::make_shared<InstanceLink>();
     Millis created{0};
@@ -125,7 +133,8 @@ struct Replica {
     bool replica_announced = true;
     Millis slave_reconf_sent_time{0};
 
-    /// "ip:port", or "[ip]:port" for IPv6, as Redis names replicas.
+    /// "ip:port", or "[ip]:port" for IPv6, as Redis names replicas: inst.name, or when that
+    /// was not set, the resolved address (else the host) with the port.
     std::string name() const;
 };
 
@@ -168,7 +177,8 @@ struct Master {
 };
 
 /// A just-created instance (createSentinelRedisInstance): `flags` plus disconnected, at
-/// `host`:`port`, with link timers starting at `now`.
+/// `host`:`port`, with link timers starting at `now`. `ip` is `host` normalized when it is an
+/// IP literal, else empty: callers that resolved a name set it.
 InstanceState fresh_instance(std::uint32_t flags, std::string host, int port, const Now& now);
 
 /// Flag tokens joined by ',' in Redis's order (e.g. "master,disconnected").

@@ -108,7 +108,7 @@ void Sentinel::handle_instance(const Now& now, Master& m, InstanceState& inst,
     }
     check_subjectively_down(now, m, inst, ref, out);
     if (ref.role == InstanceRole::master) {
-        act_on_master(now, m, out);
+        act_on_master(now, m, out, /*periodic_ask=*/true);
     }
 }
 
@@ -162,9 +162,25 @@ void Sentinel::reconnect_instance(const Now& now, const Master& m, InstanceState
     };
     const std::string name_prefix = "sentinel-" + globals_.myid.substr(0, 8) + "-";
 
+    if (!link.cc && globals_.resolve_hostnames) {
+        // As sentinelReconnectInstance(): the host is looked up again before each attempt, so
+        // a name that did not resolve at first, or that now points elsewhere, is followed. On
+        // failure the last address is kept.
+        if (auto ip = resolve_address(inst.host)) {
+            inst.ip = std::move(*ip);
+        } else {
+            log_.log(LogLevel::warning, "Failed to resolve hostname '" + inst.host + "'");
+        }
+    }
+    // Without an address there is nothing to connect to (Redis's connect to "" fails at
+    // once); the next attempt comes a ping period later.
+    if (inst.ip.empty()) {
+        return;
+    }
+
     if (!link.cc) {
         const LinkId id = next_link_id_++;
-        out.connect(id, inst.host, inst.port);
+        out.connect(id, inst.ip, inst.port);
         routes_[id] = Route{inst.link, false};
         link.cc = id;
         link.cc_conn_time = now.mono;
@@ -185,7 +201,7 @@ void Sentinel::reconnect_instance(const Now& now, const Master& m, InstanceState
     }
     if (ref.role != InstanceRole::sentinel && !link.pc) {
         const LinkId id = next_link_id_++;
-        out.connect(id, inst.host, inst.port);
+        out.connect(id, inst.ip, inst.port);
         routes_[id] = Route{inst.link, true};
         link.pc = id;
         link.pc_conn_time = now.mono;
@@ -552,18 +568,18 @@ InstanceState* Sentinel::lookup(const InstanceRef& ref, Master** master, Replica
 std::string Sentinel::instance_details(const Master& m, const InstanceState& inst,
                                        InstanceRole role) const {
     const std::string port = std::to_string(inst.port);
+    const std::string addr = announced(inst);
     if (role == InstanceRole::master) {
-        return "master " + m.cfg.name + " " + inst.host + " " + port;
+        return "master " + m.cfg.name + " " + addr + " " + port;
     }
     std::string name;
     if (role == InstanceRole::sentinel) {
         name = inst.run_id;
     } else {
-        name = inst.host.find(':') != std::string::npos ? "[" + inst.host + "]:" + port
-                                                        : inst.host + ":" + port;
+        name = inst.name.empty() ? address_and_port(addr, inst.port) : inst.name;
     }
-    return std::string(role_name(role)) + " " + name + " " + inst.host + " " + port + " @ " +
-           m.cfg.name + " " + m.cfg.host + " " + std::to_string(m.cfg.port);
+    return std::string(role_name(role)) + " " + name + " " + addr + " " + port + " @ " +
+           m.cfg.name + " " + announced(m.inst) + " " + std::to_string(m.cfg.port);
 }
 
 void Sentinel::event(Outbox& out, LogLevel level, std::string_view type, const Master& m,

@@ -42,11 +42,11 @@ class FieldList {
 };
 
 // The head every instance kind shares (addReplySentinelRedisInstance's common part).
-void add_common_fields(FieldList& f, const Now& now, std::string_view name,
+void add_common_fields(FieldList& f, const Now& now, std::string_view name, std::string_view ip,
                        const InstanceState& inst, std::int64_t down_after_ms,
                        FailoverState failover_state) {
     f.add("name", name);
-    f.add("ip", inst.host);
+    f.add("ip", ip);
     f.add("port", inst.port);
     f.add("runid", inst.run_id);
     f.add("flags", format_flags(inst.effective_flags()));
@@ -178,18 +178,24 @@ Sentinel::Sentinel(const config::Config& cfg, Rng rng, Logger& log, const Now& n
         myid_generated_ = true;
     }
     masters_.reserve(cfg.masters.size());
+    // The loader resolved the names. An empty ip stands for the host itself when that is an
+    // IP literal, else for a name that did not resolve.
+    const auto ip_of = [](const std::string& host, const std::string& ip) {
+        return ip.empty() ? normalize_ip_literal(host).value_or("") : ip;
+    };
     for (const auto& mc : cfg.masters) {
         Master m;
         m.cfg = mc;
         m.inst = fresh_instance(kFlagMaster, mc.host, mc.port, now);
+        m.inst.ip = ip_of(mc.host, mc.ip);
+        m.cfg.ip = config::distinct_ip(mc.host, m.inst.ip);
         for (const auto& kr : mc.known_replicas) {
-            Replica r;
-            r.inst = fresh_instance(kFlagSlave, kr.host, kr.port, now);
-            m.replicas.push_back(std::move(r));
+            m.replicas.push_back(new_replica(now, kr.host, ip_of(kr.host, kr.ip), kr.port));
         }
         for (const auto& ks : mc.known_sentinels) {
             PeerSentinel s;
             s.inst = fresh_instance(kFlagSentinel, ks.host, ks.port, now);
+            s.inst.ip = ip_of(ks.host, ks.ip);
             s.inst.run_id = ks.run_id;
             m.sentinels.push_back(std::move(s));
         }
@@ -208,6 +214,29 @@ void Sentinel::start(const Now&, Outbox& out) {
     }
     // Redis logs it at warning level ('#') so it shows with every loglevel.
     log_.log(LogLevel::warning, "Sentinel ID is " + globals_.myid);
+}
+
+std::string Sentinel::announced(const InstanceState& inst) const {
+    return config::announced_host(inst.host, inst.ip, globals_.announce_hostnames);
+}
+
+std::optional<std::string> Sentinel::resolve_address(const std::string& host) const {
+    if (auto literal = normalize_ip_literal(host)) {
+        return literal;
+    }
+    if (!globals_.resolve_hostnames || !services_.resolve) {
+        return std::nullopt;
+    }
+    return services_.resolve(host);
+}
+
+Replica Sentinel::new_replica(const Now& now, const std::string& host, const std::string& ip,
+                              int port) const {
+    Replica r;
+    r.inst = fresh_instance(kFlagSlave, host, port, now);
+    r.inst.ip = ip;
+    r.inst.name = address_and_port(announced(r.inst), port);
+    return r;
 }
 
 std::vector<std::string> Sentinel::master_names() const {
@@ -234,13 +263,24 @@ config::Config Sentinel::snapshot() const {
     cfg.sentinel = globals_;
     for (const auto& m : masters_) {
         config::MasterConfig mc = m.cfg;
+        // After promotion the configuration on disk already names the promoted replica as the
+        // master (with the failover's config epoch), and the old master stands in for it among
+        // the replicas, as Redis's rewrite does: a crash before the switch must not restart
+        // us with the new epoch and the old address.
+        const InstanceState& cur = current_master_instance(m);
+        mc.host = cur.host;
+        mc.ip = config::distinct_ip(cur.host, cur.ip);
+        mc.port = cur.port;
         mc.known_replicas.clear();
         for (const auto& r : m.replicas) {
-            mc.known_replicas.push_back({r.inst.host, r.inst.port});
+            const InstanceState& shown = &r.inst == &cur ? m.inst : r.inst;
+            mc.known_replicas.push_back(
+                {shown.host, shown.port, config::distinct_ip(shown.host, shown.ip)});
         }
         mc.known_sentinels.clear();
         for (const auto& s : m.sentinels) {
-            mc.known_sentinels.push_back({s.inst.host, s.inst.port, s.inst.run_id});
+            mc.known_sentinels.push_back({s.inst.host, s.inst.port, s.inst.run_id,
+                                          config::distinct_ip(s.inst.host, s.inst.ip)});
         }
         cfg.masters.push_back(std::move(mc));
     }
@@ -249,7 +289,8 @@ config::Config Sentinel::snapshot() const {
 
 Value Sentinel::reply_master(const Now& now, const Master& m) const {
     FieldList f;
-    add_common_fields(f, now, m.cfg.name, m.inst, m.cfg.down_after_ms, m.failover_state);
+    add_common_fields(f, now, m.cfg.name, announced(m.inst), m.inst, m.cfg.down_after_ms,
+                      m.failover_state);
     add_role_fields(f, now, m.inst);
     f.add("config-epoch", static_cast<std::int64_t>(m.cfg.config_epoch));
     f.add("num-slaves", static_cast<std::int64_t>(m.replicas.size()));
@@ -268,7 +309,8 @@ Value Sentinel::reply_master(const Now& now, const Master& m) const {
 
 Value Sentinel::reply_replica(const Now& now, const Master& m, const Replica& r) const {
     FieldList f;
-    add_common_fields(f, now, r.name(), r.inst, m.cfg.down_after_ms, FailoverState::none);
+    add_common_fields(f, now, r.name(), announced(r.inst), r.inst, m.cfg.down_after_ms,
+                      FailoverState::none);
     add_role_fields(f, now, r.inst);
     f.add("master-link-down-time", r.master_link_down_time_ms);
     f.add("master-link-status", r.master_link_ok ? "ok" : "err");
@@ -283,7 +325,8 @@ Value Sentinel::reply_replica(const Now& now, const Master& m, const Replica& r)
 Value Sentinel::reply_sentinel(const Now& now, const PeerSentinel& s,
                                std::int64_t down_after_ms) const {
     FieldList f;
-    add_common_fields(f, now, s.inst.run_id, s.inst, down_after_ms, FailoverState::none);
+    add_common_fields(f, now, s.inst.run_id, announced(s.inst), s.inst, down_after_ms,
+                      FailoverState::none);
     f.add("last-hello-message",
           s.last_hello_time ? ms_since(now, *s.last_hello_time) : ms_since(now, s.inst.created));
     f.add("voted-leader", s.leader.empty() ? "?" : s.leader);
@@ -306,7 +349,7 @@ std::string Sentinel::info_section(const Now& now, const ProcessFacts&) const {
                              : (m.inst.flags & kFlagSDown) != 0 ? "sdown"
                                                                 : "ok";
         out += "master" + std::to_string(i++) + ":name=" + m.cfg.name + ",status=" + status +
-               ",address=" + m.cfg.host + ":" + std::to_string(m.cfg.port) +
+               ",address=" + announced(m.inst) + ":" + std::to_string(m.cfg.port) +
                ",slaves=" + std::to_string(m.replicas.size()) +
                ",sentinels=" + std::to_string(m.sentinels.size() + 1) + "\r\n";
     }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "common/util/time.hpp"
 #include "sentinel/config/config.hpp"
 #include "sentinel/core/actions.hpp"
+#include "sentinel/core/address.hpp"
 #include "sentinel/core/events.hpp"
 #include "sentinel/core/instance.hpp"
 #include "sentinel/core/logger.hpp"
@@ -25,7 +27,8 @@ struct ProcessFacts {};
 
 /// Services the core needs from its host for the few checks Redis makes against the machine.
 /// The default-constructed value is meant for tests and simulations only: its predicate
-/// accepts every path. The runtime must install real implementations.
+/// accepts every path and its resolver knows no names. The runtime must install real
+/// implementations.
 struct CoreServices {
     /// True when `path` names something this process may execute: redis-sentinel's
     /// `access(path, X_OK) == 0`, with relative paths taken from the current directory.
@@ -33,6 +36,13 @@ struct CoreServices {
     std::function<bool(const std::string& path)> script_is_executable = [](const std::string&) {
         return true;
     };
+    /// The IP address text `host` resolves to, or nullopt (anetResolve() without ANET_IP_ONLY).
+    /// May block, as Redis's lookups do. Asked only with resolve-hostnames yes, only about
+    /// host names (IP literals are normalized by the core), and only when an address is
+    /// created (SENTINEL MONITOR, a newly discovered replica or peer, a switch to an address
+    /// a peer announced) or before reconnecting to an instance known by name.
+    std::function<std::optional<std::string>(const std::string& host)> resolve =
+        [](const std::string& host) { return normalize_ip_literal(host); };
 };
 
 /// The SENTINEL DEBUG timing knobs (milliseconds), with Redis's defaults. Changing them at
@@ -103,8 +113,13 @@ class Sentinel {
     /// Current SENTINEL DEBUG knobs.
     const Timing& timing() const { return timing_; }
     /// Where clients should find the master now: the promoted replica once promotion is
-    /// seen, else the configured address.
+    /// seen, else the configured address; announced as Redis does (announced()).
     std::pair<std::string, int> current_master_address(const Master& m) const;
+    /// The instance that is the master for clients now (the promoted replica after promotion).
+    const InstanceState& current_master_instance(const Master& m) const;
+    /// The address shown, persisted and sent for an instance (announceSentinelAddr): its host
+    /// as given with announce-hostnames, else its resolved IP (the host while unresolved).
+    std::string announced(const InstanceState& inst) const;
     /// SimulatedFailure bits set by the last SENTINEL SIMULATE-FAILURE.
     std::uint32_t simulated_failures() const { return simulated_failures_; }
     /// Notification and client-reconfig script runs, queued or running.
@@ -112,6 +127,12 @@ class Sentinel {
 
   private:
     Master* find_master(std::string_view name);
+    /// createSentinelAddr()'s lookup: an IP literal normalized, or with resolve-hostnames a
+    /// name resolved through CoreServices::resolve; nullopt otherwise.
+    std::optional<std::string> resolve_address(const std::string& host) const;
+    /// A new replica (createSentinelRedisInstance): named after its announced address now.
+    Replica new_replica(const Now& now, const std::string& host, const std::string& ip,
+                        int port) const;
     resp::Value reply_master(const Now& now, const Master& m) const;
     resp::Value reply_replica(const Now& now, const Master& m, const Replica& r) const;
     resp::Value reply_sentinel(const Now& now, const PeerSentinel& s,
@@ -178,7 +199,7 @@ class Sentinel {
     /// sentinelResetMasterAndChangeAddress(): the master moves to host:port; its replicas are
     /// the old ones minus the new master plus the old master.
     void reset_master_and_change_address(const Now& now, Master& m, const std::string& host,
-                                         int port, Outbox& out);
+                                         const std::string& ip, int port, Outbox& out);
     int remove_sentinels_with_run_id(Master& m, const std::string& run_id, Outbox& out);
 
     // Agreement and failover (failover.cpp).
@@ -188,7 +209,7 @@ class Sentinel {
                                      const resp::Value& v, Outbox& out);
     /// The acting half for a master: ODOWN, starting and stepping a failover, asking peers.
     /// Run on every tick and as soon as a reply that feeds these decisions arrives.
-    void act_on_master(const Now& now, Master& m, Outbox& out);
+    void act_on_master(const Now& now, Master& m, Outbox& out, bool periodic_ask);
     /// True when our configuration of `m` is provably current as of `since` (see failover.cpp).
     bool config_confirmed(const Master& m, Millis since) const;
     /// sentinelVoteLeader(): grants at most one vote per epoch; returns our current vote.

@@ -90,6 +90,9 @@ Runtime::Runtime(StartupOptions opts, RedisLogger& log)
     services.script_is_executable = [](const std::string& path) {
         return ::access(path.c_str(), X_OK) == 0;
     };
+    // Blocking, as Redis's own lookups: the core asks only when an address is created or
+    // before reconnecting to an instance known by name (resolve-hostnames yes).
+    services.resolve = config::resolve_hostname;
     sentinel_ =
         std::make_unique<core::Sentinel>(opts_.config, rng, log_, now(), std::move(services));
     server_ = std::make_unique<server::Server>(*sentinel_, opts_.config.server, *this, log_);

@@ -361,9 +361,6 @@ class TestHostnames:
         assert rc == 1, out
         assert ts.fatal_block(out) == FATAL_HOSTNAME.format(port=master.port)
 
-    @ts.ours_bug("Redis logs `# Failed to resolve hostname 'localhost'` (anetResolve in "
-                 "createSentinelAddr) before the FATAL CONFIG FILE ERROR block; ours prints only "
-                 "the block")
     def test_hostname_rejection_output_matches_real(self, class_procs, setup):
         master = setup[0]
         conf = f"bind {LOOPBACK}\n" + _conf("localhost", master.port, "mymaster")
@@ -379,11 +376,7 @@ class TestHostnames:
         _wait_healthy(sentinels[(kind, announce)], f"host-{announce}-{kind}", master, [replica])
 
     @pytest.mark.parametrize("kind,announce", [
-        pytest.param("ours", "no", id="ours-no", marks=ts.ours_bug(
-            "with resolve-hostnames yes and announce-hostnames no, Redis resolves the name when "
-            "the master is created and reports the IP (announceSentinelAddr: ip unless "
-            "announce-hostnames): SENTINEL MASTER ip, GET-MASTER-ADDR-BY-NAME, INFO address and "
-            "the rewritten monitor line say 127.0.0.1; ours says `localhost` everywhere")),
+        pytest.param("ours", "no", id="ours-no"),
         pytest.param("ours", "yes", id="ours-yes"),
         pytest.param("real", "no", id="real-no"),
         pytest.param("real", "yes", id="real-yes")])
@@ -412,10 +405,7 @@ class TestHostnames:
         ts.wait_master(inst, lambda e: harness.flags_of(e) == {"master"} and e["runid"] != "",
                        "h1 monitored", name="h1", timeout=DEADLINE)
 
-    @pytest.mark.parametrize("kind", ts.kind_params(ours_marks=[ts.ours_bug(
-        "SENTINEL MONITOR <name> localhost ... with resolve-hostnames yes and announce-hostnames "
-        "no: Redis reports the resolved IP (+monitor `master h1 127.0.0.1 <port> quorum 2`, "
-        "GET-MASTER-ADDR-BY-NAME, config line); ours reports `localhost`")]))
+    @pytest.mark.parametrize("kind", KINDS)
     def test_monitor_command_reports_the_resolved_ip(self, class_procs, setup, kind):
         master = setup[0]
         inst = class_procs.start_sentinel(kind, "sentinel resolve-hostnames yes\n")
@@ -429,10 +419,7 @@ class TestHostnames:
         assert ts.lines_starting(inst.conf_path.read_text(), "sentinel monitor h1 ") == [
             f"sentinel monitor h1 {LOOPBACK} {master.port} 2"]
 
-    @pytest.mark.parametrize("kind", ts.kind_params(ours_marks=[ts.ours_bug(
-        "SENTINEL MONITOR with an unresolvable hostname (resolve-hostnames yes): Redis replies "
-        "-ERR Invalid IP address or hostname specified (createSentinelAddr fails to resolve); "
-        "ours replies +OK and monitors a name it cannot resolve")]))
+    @pytest.mark.parametrize("kind", KINDS)
     def test_monitor_command_rejects_unresolvable_hostnames(self, class_procs, setup, kind):
         master = setup[0]
         inst = class_procs.start_sentinel(kind, "sentinel resolve-hostnames yes\n")

@@ -60,6 +60,12 @@ def replication(port: int) -> dict[str, str]:
     return harness.redis_info(port, "replication")
 
 
+def get(port: int, key: str):
+    """GET on a redis-server (None for a missing key)."""
+    with harness.RespConnection(port, timeout=3.0) as conn:
+        return conn.call("GET", key).py()
+
+
 def describe_server(port: int) -> str:
     try:
         info = replication(port)

@@ -130,7 +130,12 @@ void Network::push(ConnId id, bool to_server, Segment seg) {
     if (!d.open) {
         return;  // nobody left to read it
     }
-    seg.at = std::max(queue_.now() + delay(), d.last_at);
+    // A connect to an address nobody listens on has no server end (kNoNode) until refused.
+    Millis extra = nodes_[c.client].extra_delay;
+    if (c.server != kNoNode) {
+        extra = std::max(extra, nodes_[c.server].extra_delay);
+    }
+    seg.at = std::max(queue_.now() + delay() + extra, d.last_at);
     d.last_at = seg.at;
     const Millis at = seg.at;
     d.queue.push_back(std::move(seg));
@@ -290,6 +295,10 @@ void Network::stall_node(NodeId node, bool stalled) {
     }
 }
 
+void Network::slow(NodeId node, Millis extra) {
+    nodes_.at(node).extra_delay = extra;
+}
+
 void Network::partition(const std::vector<NodeId>& a, const std::vector<NodeId>& b) {
     for (const NodeId x : a) {
         for (const NodeId y : b) {
@@ -310,6 +319,15 @@ void Network::isolate(NodeId node) {
 
 void Network::heal() {
     blocked_.clear();
+    release_all();
+}
+
+void Network::heal(const std::vector<NodeId>& a, const std::vector<NodeId>& b) {
+    for (const NodeId x : a) {
+        for (const NodeId y : b) {
+            blocked_.erase(ordered(x, y));
+        }
+    }
     release_all();
 }
 

@@ -66,7 +66,9 @@ struct NetConfig {
 ///   connections hold their data until heal() (TCP retransmits it then), and a new connect
 ///   decided during the partition fails after `connect_timeout` ("Connection timed out").
 ///   Whether a connect crosses a partition is decided when its SYN arrives (one latency after
-///   the connect); a heal during the timeout does not rescue it.
+///   the connect); a heal during the timeout does not rescue it;
+/// - slow(node, extra): every delivery to or from one process takes `extra` longer (a
+///   congested host); order is kept, nothing is lost.
 class Network {
   public:
     Network(EventQueue& queue, Rng& rng, NetConfig config = {});
@@ -98,12 +100,16 @@ class Network {
     void stall(ConnId conn, bool stalled);
     /// Holds (true) or releases (false) everything delivered to one process, accepts included.
     void stall_node(NodeId node, bool stalled);
+    /// Adds `extra` to the delay of every later delivery to or from `node`; 0 ends it.
+    void slow(NodeId node, Millis extra);
     /// Blocks traffic between every node of `a` and every node of `b`.
     void partition(const std::vector<NodeId>& a, const std::vector<NodeId>& b);
     /// Blocks traffic between `node` and every other attached node.
     void isolate(NodeId node);
     /// Removes every partition and releases held traffic.
     void heal();
+    /// Lifts the partition between every node of `a` and every node of `b` only.
+    void heal(const std::vector<NodeId>& a, const std::vector<NodeId>& b);
 
     /// Whether `a` and `b` can currently talk.
     bool reachable(NodeId a, NodeId b) const;
@@ -155,6 +161,7 @@ class Network {
         int port = 0;
         bool listening = false;
         bool stalled = false;
+        Millis extra_delay{0};
     };
 
     Millis delay();

@@ -8,10 +8,8 @@
 #include <chrono>
 #include <string>
 
-#include "tests/sim/checker.hpp"
 #include "tests/sim/sim_client.hpp"
-#include "tests/sim/topology.hpp"
-#include "tests/sim/world.hpp"
+#include "tests/sim/story_support.hpp"
 
 namespace {
 
@@ -20,10 +18,7 @@ using sentinel::Millis;
 using sentinel::resp::Type;
 using sentinel::resp::Value;
 using namespace sentinel::sim;
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
-}
+using namespace sentinel::sim::story;
 
 // The value of "field:" in an INFO text, or "" when absent.
 std::string info_field(const std::string& info, const std::string& field) {
@@ -55,45 +50,6 @@ class Recorder final : public NetNode {
     void net_closed(ConnId c, const std::string& why) override {
         log.push_back("closed " + std::to_string(c) + " " + why);
     }
-};
-
-WorldOptions options(std::uint64_t seed, Millis latency = 1ms, Millis jitter = 1ms) {
-    WorldOptions o;
-    o.seed = seed;
-    o.net.latency = latency;
-    o.net.jitter = jitter;
-    return o;
-}
-
-// One monitored group with the checker attached.
-struct Group {
-    explicit Group(std::uint64_t seed, TopologyOptions topology = {}) : world(options(seed)) {
-        checker.attach(world);
-        topo = build_topology(world, topology);
-    }
-
-    SentinelNode& s(std::size_t i) { return world.sentinel(topo.sentinels.at(i)); }
-    FakeRedis& replica(std::size_t i) { return world.redis(topo.replicas.at(i)); }
-    FakeRedis& master() { return world.redis(topo.master); }
-
-    // Every sentinel knows both replicas and both peers.
-    bool discovered() {
-        for (std::size_t i = 0; i < topo.sentinels.size(); ++i) {
-            if (!s(i).up()) {
-                continue;
-            }
-            const auto& masters = s(i).core().masters();
-            if (masters.empty() || masters[0].replicas.size() != topo.replicas.size() ||
-                masters[0].sentinels.size() != topo.sentinels.size() - 1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    World world;
-    Checker checker;
-    Topology topo;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "common/resp/writer.hpp"
 #include "common/util/assert.hpp"
+#include "sentinel/core/text.hpp"
 #include "sentinel/core/wire.hpp"
 #include "tests/sim/sim_time.hpp"
 
@@ -150,6 +151,9 @@ resp::Value SentinelNode::command(const std::vector<std::string>& args) {
     resp::Value v = core_->command(now(), args, out);
     if (!server_->apply(out)) {
         v = resp::Value::error(wire::kErrSaveFailed);
+    }
+    if (args.size() >= 2 && core::iequals(args[1], "failover") && v == resp::Value::simple("OK")) {
+        ++manual_failovers_;  // before finish_step(): the checker looks at it there
     }
     flush_server();
     finish_step();
@@ -466,7 +470,8 @@ void SentinelNode::drain_observer() {
     resp::Value v;
     while (observer_parser_.next(v) == resp::ParseStatus::ok) {
         if (v.elements.size() == 4 && v.elements[0].str == "pmessage") {
-            events_.push_back(EventRecord{queue_.now(), v.elements[2].str, v.elements[3].str});
+            events_.push_back(
+                EventRecord{queue_.now(), v.elements[2].str, v.elements[3].str, boots_ - 1});
             if (on_event) {
                 on_event(*this, events_.back());
             }

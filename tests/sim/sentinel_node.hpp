@@ -28,6 +28,9 @@ struct EventRecord {
     Millis time{0};
     std::string type;  ///< "+sdown"
     std::string text;  ///< "slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379"
+    /// Restarts of the process before this event (0 = its first run): per-process state such
+    /// as ODOWN or a failover attempt does not survive a restart, and the checker must know.
+    int boot = 0;
     /// "type text", as Redis logs it.
     std::string line() const { return type + " " + text; }
     friend bool operator==(const EventRecord&, const EventRecord&) = default;
@@ -112,6 +115,10 @@ class SentinelNode final : public NetNode, public server::Host {
     int persist_count() const { return persist_count_; }
     /// Makes persist() fail (a full disk) until cleared.
     void set_persist_fails(bool fails) { persist_fails_ = fails; }
+    bool persist_fails() const { return persist_fails_; }
+    /// SENTINEL FAILOVER commands run through command() and accepted (+OK), over every boot.
+    /// The checker lets each of them start one failover without ODOWN.
+    int manual_failovers() const { return manual_failovers_; }
 
     /// SendActions for a link id the core never opened (a core bug the checker reports).
     std::uint64_t sends_on_unopened_links() const { return sends_on_unopened_; }
@@ -184,6 +191,7 @@ class SentinelNode final : public NetNode, public server::Host {
     std::string process_run_id_;
     int persist_count_ = 0;
     bool persist_fails_ = false;
+    int manual_failovers_ = 0;
 
     std::map<core::LinkId, ConnId> links_;
     std::map<ConnId, OutLink> out_links_;

@@ -52,7 +52,9 @@ class World {
     World& operator=(const World&) = delete;
 
     EventQueue& queue() { return queue_; }
+    const EventQueue& queue() const { return queue_; }
     Network& network() { return network_; }
+    const Network& network() const { return network_; }
     /// The world's own Rng (network jitter, seeds for processes, fault plans).
     Rng& rng() { return rng_; }
     Millis now() const { return queue_.now(); }
@@ -63,6 +65,7 @@ class World {
     std::size_t add_sentinel(config::Config cfg, std::string ip = "127.0.0.1");
 
     FakeRedis& redis(std::size_t i) { return *redis_.at(i); }
+    const FakeRedis& redis(std::size_t i) const { return *redis_.at(i); }
     SentinelNode& sentinel(std::size_t i) { return *sentinels_.at(i); }
     const SentinelNode& sentinel(std::size_t i) const { return *sentinels_.at(i); }
     std::size_t redis_count() const { return redis_.size(); }

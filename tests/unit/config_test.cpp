@@ -9,8 +9,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 using sentinel::config::CommandLine;
@@ -274,11 +277,15 @@ TEST_CASE("addresses: IP literals are normalized, hostnames need resolve-hostnam
            "sentinel monitor c fe80::1%lo 6379 1\n"
            "sentinel monitor d 0x7f.1 6379 1\n"
            "sentinel known-replica a 0:0::1 6380\n");
-    CHECK(c.find_master("a")->host == "127.0.0.1");
+    // Kept as written, with the normalized address beside it when that differs.
+    CHECK(c.find_master("a")->host == "127.1");
+    CHECK(c.find_master("a")->ip == "127.0.0.1");
     CHECK(c.find_master("b")->host == "::1");
-    CHECK(c.find_master("c")->host == "fe80::1");
-    CHECK(c.find_master("d")->host == "127.0.0.1");
-    CHECK(c.find_master("a")->known_replicas == std::vector<KnownReplica>{{"::1", 6380}});
+    CHECK(c.find_master("b")->ip.empty());
+    CHECK(c.find_master("c")->host == "fe80::1%lo");
+    CHECK(c.find_master("c")->ip == "fe80::1");
+    CHECK(c.find_master("d")->ip == "127.0.0.1");
+    CHECK(c.find_master("a")->known_replicas == std::vector<KnownReplica>{{"0:0::1", 6380, "::1"}});
 
     CHECK(reason1("sentinel monitor m localhost 6379 2") == "Can't resolve instance hostname.");
     CHECK(reason1("sentinel monitor m '' 6379 2") == "Can't resolve instance hostname.");
@@ -288,11 +295,80 @@ TEST_CASE("addresses: IP literals are normalized, hostnames need resolve-hostnam
            "sentinel known-replica m replica.example.invalid 6380\n"
            "sentinel resolve-hostnames yes\n");
     CHECK(h.masters[0].host == "db.example.invalid");
+    CHECK(h.masters[0].ip.empty());  // no resolver given: kept unresolved
     CHECK(h.masters[0].known_replicas[0].host == "replica.example.invalid");
     // With announce-hostnames the address stays as written.
     CHECK(
         ok("sentinel announce-hostnames yes\nsentinel monitor m 127.1 6379 2\n").masters[0].host ==
         "127.1");
+}
+
+// Parse options with a resolver that knows a few names, recording lookups and warnings.
+struct ResolvingOptions {
+    std::map<std::string, std::string> table;
+    Lines asked;
+    std::vector<std::pair<std::string, std::string>> warnings;  // (logfile, message)
+    ParseOptions options() {
+        ParseOptions o = no_fs();
+        o.resolve = [this](const std::string& host) -> std::optional<std::string> {
+            asked.push_back(host);
+            const auto it = table.find(host);
+            return it == table.end() ? std::nullopt : std::optional<std::string>(it->second);
+        };
+        o.warn = [this](const sentinel::config::ServerConfig& server, const std::string& m) {
+            warnings.emplace_back(server.logfile, m);
+        };
+        return o;
+    }
+};
+
+TEST_CASE("addresses: host names are resolved at load with resolve-hostnames") {
+    ResolvingOptions r{{{"db.example", "10.0.0.5"}, {"r1.example", "10.0.0.6"}}, {}, {}};
+    const Config c =
+        ok("logfile \"\"\n"
+           "sentinel resolve-hostnames yes\n"
+           "sentinel monitor m db.example 6379 2\n"
+           "sentinel known-replica m r1.example 6380\n"
+           "sentinel known-replica m gone.invalid 6381\n"
+           "sentinel known-sentinel m 127.1 26379 " +
+               std::string(40, 'a') + "\n",
+           {}, r.options());
+    const MasterConfig& m = c.masters[0];
+    CHECK(m.host == "db.example");
+    CHECK(m.ip == "10.0.0.5");
+    CHECK(m.known_replicas ==
+          std::vector<KnownReplica>{{"r1.example", 6380, "10.0.0.6"}, {"gone.invalid", 6381}});
+    CHECK(m.known_sentinels ==
+          std::vector<KnownSentinel>{{"127.1", 26379, std::string(40, 'a'), "127.0.0.1"}});
+    // Literals never reach the resolver; a name that does not resolve is logged and kept.
+    CHECK(r.asked == Lines{"db.example", "r1.example", "gone.invalid"});
+    CHECK(r.warnings == std::vector<std::pair<std::string, std::string>>{
+                            {"", "Failed to resolve hostname 'gone.invalid'"}});
+}
+
+TEST_CASE("addresses: without resolve-hostnames a name is logged, then fatal") {
+    ResolvingOptions r{{{"localhost", "127.0.0.1"}}, {}, {}};
+    const ConfigError e =
+        err("logfile /tmp/x.log\nsentinel monitor m localhost 6379 2\n", {}, r.options());
+    CHECK(e.line == 2);
+    CHECK(e.reason == "Can't resolve instance hostname.");
+    CHECK(r.asked.empty());
+    // Logged through the log file configured so far, as serverLog() does while loading.
+    CHECK(r.warnings == std::vector<std::pair<std::string, std::string>>{
+                            {"/tmp/x.log", "Failed to resolve hostname 'localhost'"}});
+}
+
+TEST_CASE("addresses: replicas are told apart by the address they are shown with") {
+    ResolvingOptions r{{{"r1.example", "10.0.0.6"}}, {}, {}};
+    const std::string lines =
+        "sentinel resolve-hostnames yes\n" + kMonitor +
+        "sentinel known-replica m r1.example 6380\nsentinel known-replica m 10.0.0.6 6380\n";
+    // Both are 10.0.0.6:6380 ...
+    CHECK(err(lines, {}, r.options()).reason == "Duplicate hostname and port for replica.");
+    // ... unless host names are announced.
+    CHECK(ok("sentinel announce-hostnames yes\n" + lines, {}, r.options())
+              .masters[0]
+              .known_replicas.size() == 2);
 }
 
 TEST_CASE("per-master lines may come before their monitor line") {

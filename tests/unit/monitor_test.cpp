@@ -2,6 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "sentinel/core/hello.hpp"
 #include "sentinel/core/sentinel.hpp"
 
@@ -44,8 +50,8 @@ std::string master_info(const std::string& run_id, int replicas) {
 
 // Drives one Sentinel with a hand-held clock and records what it does.
 struct Driver {
-    explicit Driver(Config cfg = one_master())
-        : s(cfg, sentinel::Rng(3), log, now) {}
+    explicit Driver(Config cfg = one_master(), CoreServices services = {})
+        : s(cfg, sentinel::Rng(3), log, now, std::move(services)) {}
 
     Outbox step(const Event& ev) {
         Outbox out;
@@ -396,4 +402,215 @@ TEST_CASE("a replica reporting role:slave keeps its master details; role changes
     CHECK(r.master_link_ok);
     CHECK(r.slave_priority == 50);
     CHECK(r.slave_repl_offset == 42);
+}
+
+// A resolver that knows the names in `table` (which tests may change), counting lookups.
+struct FakeDns {
+    std::map<std::string, std::string> table;
+    std::vector<std::string> asked;
+    CoreServices services() {
+        CoreServices s;
+        s.resolve = [this](const std::string& host) -> std::optional<std::string> {
+            asked.push_back(host);
+            const auto it = table.find(host);
+            return it == table.end() ? std::nullopt : std::optional<std::string>(it->second);
+        };
+        return s;
+    }
+};
+
+Config named_master(bool resolve_hostnames) {
+    Config cfg = one_master();
+    cfg.sentinel.resolve_hostnames = resolve_hostnames;
+    cfg.masters[0].host = "db.example";
+    return cfg;
+}
+
+TEST_CASE("a master known by name is connected at its IP, looked up again before reconnecting") {
+    FakeDns dns{{{"db.example", "10.0.0.5"}}, {}};
+    Config cfg = named_master(true);
+    cfg.masters[0].ip = "10.0.0.5";  // as the loader resolved it
+    Driver d(cfg, dns.services());
+    Outbox out = d.tick();
+    auto c = connects(out);
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].host == "10.0.0.5");
+    CHECK(c[1].host == "10.0.0.5");
+    CHECK(dns.asked == std::vector<std::string>{"db.example"});
+    // The name moves; the next reconnection follows it.
+    dns.table["db.example"] = "10.0.0.6";
+    d.step(LinkDownEvent{c[0].link, "reset"});
+    d.advance(1100);
+    c = connects(d.tick());
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].host == "10.0.0.6");
+    CHECK(d.s.masters()[0].inst.ip == "10.0.0.6");
+    CHECK(d.s.current_master_address(d.s.masters()[0]) ==
+          std::pair<std::string, int>{"10.0.0.6", 6379});
+    CHECK(d.s.snapshot().masters[0].ip == "10.0.0.6");
+    // A failed lookup keeps the last address.
+    dns.table.clear();
+    d.step(LinkDownEvent{c[0].link, "reset"});
+    d.advance(1100);
+    c = connects(d.tick());
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].host == "10.0.0.6");
+}
+
+TEST_CASE("a name that does not resolve is not connected until it does") {
+    FakeDns dns;
+    Driver d(named_master(true), dns.services());
+    CHECK(connects(d.tick()).empty());
+    // Shown by name meanwhile (Redis would show an empty address).
+    CHECK(d.s.current_master_address(d.s.masters()[0]).first == "db.example");
+    d.advance(500);
+    CHECK(connects(d.tick()).empty());
+    CHECK(dns.asked.size() == 1);  // at most one attempt per ping period
+    dns.table["db.example"] = "10.0.0.5";
+    d.advance(600);
+    const auto c = connects(d.tick());
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].host == "10.0.0.5");
+}
+
+TEST_CASE("without resolve-hostnames nothing is looked up again") {
+    FakeDns dns{{{"127.0.0.1", "10.9.9.9"}}, {}};
+    Driver d(one_master(), dns.services());
+    const auto c = connects(d.tick());
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].host == "127.0.0.1");
+    CHECK(dns.asked.empty());
+}
+
+TEST_CASE("replicas reported by name are resolved once, when discovered") {
+    FakeDns dns{{{"replica.example", "10.0.0.8"}}, {}};
+    Config cfg = one_master();
+    cfg.sentinel.resolve_hostnames = true;
+    Driver d(cfg, dns.services());
+    auto [cc, pc] = bring_up_master(d);
+    (void)pc;
+    const std::string info = "# Server\r\nrun_id:" + std::string(40, 'c') +
+                             "\r\n# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
+                             "slave0:ip=replica.example,port=6380,state=online,offset=1,lag=0\r\n";
+    Outbox out = refresh_master_info(d, cc, info);
+    CHECK(events(out) == std::vector<std::string>{
+                             "+slave slave 10.0.0.8:6380 10.0.0.8 6380 @ mymaster 127.0.0.1 6379"});
+    CHECK(has_persist(out));
+    CHECK(dns.asked == std::vector<std::string>{"replica.example"});
+    const Replica& r = d.s.masters()[0].replicas[0];
+    CHECK(r.inst.host == "replica.example");
+    CHECK(r.inst.ip == "10.0.0.8");
+    // Reported again, by name or by IP: the same replica, and no new lookup for it (the
+    // only later lookups are the replica's reconnections, one per tick at most).
+    const auto info_lookups = [&](const std::string& text) {
+        d.advance(10100);
+        const Outbox sent = d.tick();
+        const std::size_t before = dns.asked.size();
+        for (const auto& sa : sends(sent, cc)) {
+            const Value reply = sa.args[0] == "INFO"   ? Value::bulk(text)
+                                : sa.args[0] == "PING" ? Value::simple("PONG")
+                                                       : Value::integer_value(1);
+            CHECK(events(d.step(ReplyEvent{cc, reply})).empty());
+        }
+        return dns.asked.size() - before;
+    };
+    CHECK(info_lookups(info) == 0);
+    CHECK(info_lookups("# Replication\r\nrole:master\r\n"
+                       "slave0:ip=10.0.0.8,port=6380,state=online,offset=1,lag=0\r\n") == 0);
+    CHECK(d.s.masters()[0].replicas.size() == 1);
+    // Persisted as shown (the IP), as Redis rewrites known-replica lines.
+    const auto snap = d.s.snapshot().masters[0].known_replicas;
+    REQUIRE(snap.size() == 1);
+    CHECK(sentinel::config::announced_host(snap[0].host, snap[0].ip, false) == "10.0.0.8");
+}
+
+TEST_CASE("with announce-hostnames replicas are named and announced by host name") {
+    FakeDns dns{{{"replica.example", "10.0.0.8"}}, {}};
+    Config cfg = one_master();
+    cfg.sentinel.resolve_hostnames = true;
+    cfg.sentinel.announce_hostnames = true;
+    Driver d(cfg, dns.services());
+    auto [cc, pc] = bring_up_master(d);
+    (void)pc;
+    const Outbox out =
+        refresh_master_info(d, cc,
+                            "# Replication\r\nrole:master\r\n"
+                            "slave0:ip=replica.example,port=6380,state=online,offset=1,lag=0\r\n");
+    CHECK(events(out) ==
+          std::vector<std::string>{"+slave slave replica.example:6380 replica.example 6380 @ "
+                                   "mymaster 127.0.0.1 6379"});
+    // Connections still go to the IP.
+    d.advance(100);
+    const auto c = connects(d.tick());
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].host == "10.0.0.8");
+}
+
+TEST_CASE("a peer announcing a host name is kept only with resolve-hostnames") {
+    FakeDns dns{{{"peer.example", "10.0.0.9"}}, {}};
+    const Hello h{"peer.example", 26380, kPeerId, 0, "mymaster", "127.0.0.1", 6379, 0};
+    {
+        Driver d(one_master(), dns.services());
+        CHECK(events(d.step(HelloReceivedEvent{format_hello(h)})).empty());
+        CHECK(d.s.masters()[0].sentinels.empty());
+        CHECK(dns.asked.empty());
+    }
+    Config cfg = one_master();
+    cfg.sentinel.resolve_hostnames = true;
+    Driver d(cfg, dns.services());
+    CHECK(events(d.step(HelloReceivedEvent{format_hello(h)})) ==
+          std::vector<std::string>{"+sentinel sentinel " + kPeerId +
+                                   " 10.0.0.9 26380 @ mymaster 127.0.0.1 6379"});
+    // Later hellos match it by name without a lookup.
+    CHECK(events(d.step(HelloReceivedEvent{format_hello(h)})).empty());
+    CHECK(dns.asked == std::vector<std::string>{"peer.example"});
+    CHECK(d.s.masters()[0].sentinels.size() == 1);
+}
+
+TEST_CASE("a hello naming the master by host name or by IP is the same master") {
+    FakeDns dns{{{"db.example", "10.0.0.5"}}, {}};
+    Config cfg = named_master(true);
+    cfg.masters[0].ip = "10.0.0.5";
+    cfg.masters[0].config_epoch = 1;
+    Driver d(cfg, dns.services());
+    // A peer with announce-hostnames and one without: neither is a new configuration.
+    Hello by_name{"127.0.0.1", 26380, kPeerId, 2, "mymaster", "DB.example", 6379, 2};
+    Outbox out = d.step(HelloReceivedEvent{format_hello(by_name)});
+    for (const auto& e : events(out)) {
+        CHECK(e.rfind("+switch-master", 0) != 0);
+    }
+    Hello by_ip{"127.0.0.2", 26381, std::string(40, 'e'), 3, "mymaster", "10.0.0.5", 6379, 3};
+    out = d.step(HelloReceivedEvent{format_hello(by_ip)});
+    for (const auto& e : events(out)) {
+        CHECK(e.rfind("+switch-master", 0) != 0);
+    }
+    CHECK(d.s.masters()[0].inst.host == "db.example");
+    // A different address is followed, resolved when switching to it.
+    dns.table["new.example"] = "10.0.0.7";
+    Hello moved{"127.0.0.1", 26380, kPeerId, 4, "mymaster", "new.example", 6400, 4};
+    out = d.step(HelloReceivedEvent{format_hello(moved)});
+    bool switched = false;
+    for (const auto& e : events(out)) {
+        switched |= e == "+switch-master mymaster 10.0.0.5 6379 new.example 6400";
+    }
+    CHECK(switched);
+    CHECK(d.s.masters()[0].inst.ip == "10.0.0.7");
+    CHECK(d.s.current_master_address(d.s.masters()[0]) ==
+          std::pair<std::string, int>{"10.0.0.7", 6400});
+}
+
+TEST_CASE("is-master-down-by-addr finds the master by IP or by host name") {
+    Config cfg = named_master(true);
+    cfg.masters[0].ip = "10.0.0.5";
+    Driver d(cfg);
+    Outbox out;
+    for (const std::string addr : {"10.0.0.5", "db.example", "DB.EXAMPLE"}) {
+        CAPTURE(addr);
+        const Value v = d.s.command(
+            d.now, {"SENTINEL", "is-master-down-by-addr", addr, "6379", "1", kPeerId}, out);
+        CHECK(v.elements[1].str == kPeerId);  // found: the vote was granted
+    }
+    const Value v = d.s.command(
+        d.now, {"SENTINEL", "is-master-down-by-addr", "10.0.0.6", "6379", "2", kPeerId}, out);
+    CHECK(v.elements[1].str == "*");
 }

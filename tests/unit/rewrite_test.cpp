@@ -53,6 +53,13 @@ const std::string kServerDefaults =
 const std::string kDefaultUserLine = "user default on nopass ~* &* +@all\n";
 const Lines kDefaultUser = {"default", "on", "nopass", "~*", "&*", "+@all"};
 
+// Parse options that leave the machine alone (no file-system checks).
+ParseOptions no_fs() {
+    ParseOptions options;
+    options.check_filesystem = false;
+    return options;
+}
+
 Config parse_ok(const std::string& text, const std::vector<std::string>& extra = {},
                 const ParseOptions& options = ParseOptions{}) {
     auto parsed = parse_config(text, extra, options);
@@ -639,7 +646,7 @@ TEST_CASE("rewrite: server options given on the command line are saved like Redi
     std::vector<std::string> argv = {"sentinel.conf", "--port", "40475"};
     argv.insert(argv.end(), kAllServerArgs.begin(), kAllServerArgs.end());
     // The paths are Redis's; nothing here touches them.
-    Config cfg = parse_ok(text, command_line(argv), ParseOptions{false, 16});
+    Config cfg = parse_ok(text, command_line(argv), no_fs());
     cfg.sentinel.myid = "1df94c0aa192cafc1bc4659909e05530e3dd86d8";
     cfg.server.users = {{"default", "on",
                          "#2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b", "~*",
@@ -679,7 +686,7 @@ TEST_CASE("rewrite: server options given on the command line are saved like Redi
           "sentinel current-epoch 0\n");
 
     // Reloaded without the command line, the file gives the same server (the restart case).
-    Config reloaded = parse_ok(out, {}, ParseOptions{false, 16});
+    Config reloaded = parse_ok(out, {}, no_fs());
     CHECK(reloaded.server.port == 40475);
     CHECK(reloaded.server.loglevel == LogLevel::verbose);
     CHECK(reloaded.server.requirepass == std::optional<std::string>("secret"));
@@ -691,10 +698,10 @@ TEST_CASE("rewrite: server options given on the command line are saved like Redi
     // Redis's own file is stable in our hands, with one addition Redis makes too: reloaded
     // without `--protected-mode yes` the sentinel is back at its `no`, which differs from
     // Redis's table default. The latency line, which we do not model, stays where Redis put it.
-    const Config from_redis = parse_ok(kRedisServerOptions, {}, ParseOptions{false, 16});
+    const Config from_redis = parse_ok(kRedisServerOptions, {}, no_fs());
     const std::string resaved = rewrite_config(kRedisServerOptions, from_redis, ctx);
     CHECK(resaved == kRedisServerOptions + "protected-mode no\n");
-    CHECK(rewrite_config(resaved, parse_ok(resaved, {}, ParseOptions{false, 16}), ctx) == resaved);
+    CHECK(rewrite_config(resaved, parse_ok(resaved, {}, no_fs()), ctx) == resaved);
 }
 
 TEST_CASE("rewrite: server option lines are replaced in place; duplicates and defaults as Redis") {
@@ -930,7 +937,7 @@ TEST_CASE("rewrite: with an aclfile no user line is written and old ones go") {
         "aclfile /etc/redis/users.acl\n"
         "user default on nopass ~* &* +@all\n" +
         kServerDefaults + "sentinel current-epoch 0\n";
-    Config cfg = parse_ok(text, {}, ParseOptions{false, 16});
+    Config cfg = parse_ok(text, {}, no_fs());
     cfg.server.users = {kDefaultUser, {"yan", "on", "resetchannels", "-@all"}};
     CHECK(rw(text, cfg) ==
           "aclfile /etc/redis/users.acl\n" + kServerDefaults + "sentinel current-epoch 0\n");

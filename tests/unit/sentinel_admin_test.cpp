@@ -5,6 +5,7 @@
 
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -176,7 +177,10 @@ TEST_CASE("MONITOR stores addresses normalized, as Redis's numeric resolution do
         CAPTURE(given);
         const std::string name = "n" + std::to_string(n++);
         REQUIRE(f.run({"MONITOR", name, given, "6379", "2"}) == kOk);
-        CHECK(f.s.masters().back().cfg.host == stored);
+        // Both halves are kept (sentinelAddr): as given, and normalized.
+        CHECK(f.s.masters().back().cfg.host == given);
+        CHECK(f.s.masters().back().inst.ip == stored);
+        CHECK(f.s.masters().back().cfg.ip == (given == stored ? "" : stored));
         CHECK(event_at(f.out, 1).text == "master " + name + " " + stored + " 6379 quorum 2");
     }
     CHECK(f.run({"MONITOR", "bad", "::1%lo", "6379", "2"}) ==
@@ -206,19 +210,74 @@ TEST_CASE("MONITOR accepts any master name, spaces and empty included") {
     CHECK(f.run({"MONITOR", "MyMaster", "127.0.0.1", "6379", "2"}) == kOk);
 }
 
-TEST_CASE("MONITOR takes host names only with resolve-hostnames") {
+// A resolver that knows a few names, and counts what it was asked.
+struct FakeResolver {
+    std::map<std::string, std::string> table;
+    std::vector<std::string> asked;
+    CoreServices services() {
+        CoreServices s;
+        s.resolve = [this](const std::string& host) -> std::optional<std::string> {
+            asked.push_back(host);
+            const auto it = table.find(host);
+            if (it == table.end()) {
+                return std::nullopt;
+            }
+            return it->second;
+        };
+        return s;
+    }
+};
+
+TEST_CASE("MONITOR takes host names only with resolve-hostnames, and only resolvable ones") {
+    FakeResolver dns{{{"redis-1.example.com", "10.0.0.7"}}, {}};
     Config cfg = one_master();
+    Fixture off(cfg, dns.services());
+    CHECK(off.run({"MONITOR", "h1", "redis-1.example.com", "6379", "2"}) ==
+          err("ERR Invalid IP address or hostname specified"));
+    CHECK(dns.asked.empty());  // without resolve-hostnames names are not even looked up
+
     cfg.sentinel.resolve_hostnames = true;
-    Fixture f(cfg);
+    Fixture f(cfg, dns.services());
     CHECK(f.run({"MONITOR", "h1", "redis-1.example.com", "6379", "2"}) == kOk);
     CHECK(f.cfg(1).host == "redis-1.example.com");
-    CHECK(f.run({"MONITOR", "h2", "bad_host!", "6379", "2"}) ==
+    CHECK(f.cfg(1).ip == "10.0.0.7");
+    // Shown, announced and persisted as the IP it resolved to (announce-hostnames is off).
+    CHECK(event_at(f.out, 1).text == "master h1 10.0.0.7 6379 quorum 2");
+    CHECK(f.run({"GET-MASTER-ADDR-BY-NAME", "h1"}) ==
+          Value::array({Value::bulk("10.0.0.7"), Value::bulk("6379")}));
+    CHECK(f.s.snapshot().masters[1].host == "redis-1.example.com");
+    CHECK(f.s.snapshot().masters[1].ip == "10.0.0.7");
+    CHECK(f.run({"MONITOR", "h2", "no-such-host.invalid", "6379", "2"}) ==
           err("ERR Invalid IP address or hostname specified"));
     CHECK(f.run({"MONITOR", "h3", "a..b", "6379", "2"}) ==
           err("ERR Invalid IP address or hostname specified"));
-    // IP literals are still normalized.
+    CHECK(f.s.masters().size() == 2);
+    // IP literals are normalized without asking the resolver.
+    dns.asked.clear();
     CHECK(f.run({"MONITOR", "h4", "127.1", "6379", "2"}) == kOk);
-    CHECK(f.cfg(2).host == "127.0.0.1");
+    CHECK(f.s.masters().back().inst.ip == "127.0.0.1");
+    CHECK(dns.asked.empty());
+}
+
+TEST_CASE("announce-hostnames switches every shown address between name and IP") {
+    FakeResolver dns{{{"db.example", "10.0.0.7"}}, {}};
+    Config cfg = one_master();
+    cfg.sentinel.resolve_hostnames = true;
+    Fixture f(cfg, dns.services());
+    REQUIRE(f.run({"MONITOR", "h1", "db.example", "6379", "2"}) == kOk);
+    auto master_ip = [&f] {
+        const Value v = f.run({"MASTER", "h1"});
+        return v.elements[3].str;
+    };
+    CHECK(master_ip() == "10.0.0.7");
+    REQUIRE(f.run({"CONFIG", "SET", "announce-hostnames", "yes"}) == kOk);
+    CHECK(master_ip() == "db.example");
+    CHECK(f.run({"GET-MASTER-ADDR-BY-NAME", "h1"}) ==
+          Value::array({Value::bulk("db.example"), Value::bulk("6379")}));
+    CHECK(f.s.info_section(kNow, {}).find(",address=db.example:6379,") != std::string::npos);
+    REQUIRE(f.run({"CONFIG", "SET", "announce-hostnames", "no"}) == kOk);
+    CHECK(master_ip() == "10.0.0.7");
+    CHECK(f.s.info_section(kNow, {}).find(",address=10.0.0.7:6379,") != std::string::npos);
 }
 
 TEST_CASE("MONITOR with announce-hostnames keeps the address as written") {
