@@ -25,8 +25,9 @@ constexpr long long kUnauthMaxBulk = 16384;
 constexpr std::size_t kMaxReserve = 1024;
 
 // A buffer that held a large request keeps its capacity after being emptied; give it back above
-// this size so one big command does not pin memory for the life of the connection.
-constexpr std::size_t kKeepCapacity = 64 * 1024;
+// this size so one big command (or one INFO reply on each of thousands of idle links) does not
+// pin memory for the life of the connection.
+constexpr std::size_t kKeepCapacity = 4 * 1024;
 
 // Redis's string2ll: optional '-', no '+', no leading zeros (except "0"), no spaces, fewer than
 // 21 characters. Using the same rules keeps us accepting and refusing exactly what Redis does.

@@ -27,6 +27,10 @@ struct EventAction {
 /// if the write fails (as sentinelFlushConfigAndReply does).
 struct PersistAction {
     bool reply_depends = false;
+    /// Discovery bookkeeping (new replicas and peers) that may be coalesced with the next
+    /// write instead of costing a rewrite each: losing it in a crash only means rediscovery.
+    /// Votes, epochs, configuration changes and failovers are never deferrable.
+    bool deferrable = false;
 };
 
 /// Open a TCP connection to host:port and call it `link`. Reports back LinkUpEvent or
@@ -81,7 +85,10 @@ struct Outbox {
     void event(LogLevel level, std::string type, std::string text) {
         actions.emplace_back(EventAction{level, std::move(type), std::move(text)});
     }
-    void persist(bool reply_depends = false) { actions.emplace_back(PersistAction{reply_depends}); }
+    void persist(bool reply_depends = false) {
+        actions.emplace_back(PersistAction{reply_depends, false});
+    }
+    void persist_discovery() { actions.emplace_back(PersistAction{false, true}); }
     void connect(LinkId link, std::string host, int port) {
         actions.emplace_back(ConnectAction{link, std::move(host), port});
     }

@@ -79,7 +79,7 @@ void Sentinel::refresh_info(const Now& now, const InstanceRef& ref, std::string 
             m->replicas.push_back(std::move(r));
             event(out, LogLevel::notice, "+slave", *m, &m->replicas.back().inst,
                   InstanceRole::replica, "");
-            out.persist();
+            out.persist_discovery();
         }
     }
 
@@ -268,7 +268,7 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
                       " " + std::to_string(reconfigured) + " additional matching instances");
             }
         }
-        out.persist();
+        out.persist_discovery();
     }
 
     // Epochs only move forward; a newer one seen anywhere is adopted.

@@ -253,18 +253,30 @@ awaitable<void> OutgoingLinks::run(LinkPtr link, std::string host, int port) {
 
 awaitable<void> OutgoingLinks::read_loop(LinkPtr link) {
     resp::ReplyParser parser(limits_.reply_limits);
-    std::vector<char> buf(kReadChunk);
+    asio::error_code nb_ec;
+    link->socket.non_blocking(true, nb_ec);
+    if (read_buf_.empty()) {
+        read_buf_.resize(kReadChunk);
+    }
     for (;;) {
-        auto [ec, n] = co_await link->socket.async_read_some(asio::buffer(buf), kTuple);
+        auto [wait_ec] = co_await link->socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
         if (link->closed) {
             co_return;
+        }
+        asio::error_code ec = wait_ec;
+        std::size_t n = 0;
+        if (!ec) {
+            n = link->socket.read_some(asio::buffer(read_buf_), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                continue;  // a spurious wake-up: nothing to read after all
+            }
         }
         if (ec) {
             fail(link,
                  ec == asio::error::eof ? "connection closed by peer" : "read: " + ec.message());
             co_return;
         }
-        parser.feed(std::string_view(buf.data(), n));
+        parser.feed(std::string_view(read_buf_.data(), n));
         for (;;) {
             resp::Value value;
             const auto st = parser.next(value);

@@ -99,6 +99,9 @@ class OutgoingLinks {
     asio::io_context& io_;
     LinkEventSink sink_;
     LinkLimits limits_;
+    /// One read buffer for every link: reads happen only after the socket is readable, on the
+    /// single loop thread, so thousands of idle links do not each pin a buffer.
+    std::vector<char> read_buf_;
     /// Links that may still produce events, by id. A link that failed stays here until its
     /// LinkDownEvent is delivered, so a CloseAction in between still silences it.
     std::map<core::LinkId, LinkPtr> links_;

@@ -16,6 +16,9 @@
 namespace sentinel::io {
 namespace {
 
+// How long a deferrable (discovery) persist may wait to be coalesced with others.
+constexpr int kDeferredPersistMs = 100;
+
 using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
@@ -81,7 +84,7 @@ Runtime::Runtime(StartupOptions opts, RedisLogger& log)
       signals_(io_, SIGTERM, SIGINT),
       links_(io_, [this](const core::Event& ev) { deliver(ev); }),
       scripts_(io_, [this](const core::Event& ev) { deliver(ev); }),
-      tick_timer_(io_),
+      tick_timer_(io_), persist_timer_(io_),
       started_(std::chrono::steady_clock::now()) {
     Rng rng(opts_.seed);
     run_id_ = Rng(opts_.seed ^ 0x5bd1e995ULL).hex(40);
@@ -246,6 +249,10 @@ void Runtime::stop() {
     if (stopping_) {
         return;
     }
+    if (persist_pending_) {
+        server_->persist_now();
+    }
+    persist_timer_.cancel();
     stopping_ = true;
     for (auto& a : acceptors_) {
         asio::error_code ignored;
@@ -376,7 +383,27 @@ void Runtime::close(const std::shared_ptr<Connection>& c) {
     connections_.erase(c->id);
 }
 
+bool Runtime::defer_persist() {
+    if (stopping_) {
+        return false;
+    }
+    if (!persist_pending_) {
+        persist_pending_ = true;
+        // Discoveries come in bursts (a master's INFO lists every replica, hellos introduce
+        // every peer for every master): one rewrite per burst instead of one per instance.
+        persist_timer_.expires_after(std::chrono::milliseconds(kDeferredPersistMs));
+        persist_timer_.async_wait([this](const asio::error_code& ec) {
+            if (!ec && persist_pending_) {
+                server_->persist_now();
+            }
+        });
+    }
+    return true;
+}
+
 bool Runtime::persist(const config::Config& cfg) {
+    // Whatever is written now includes every deferred change.
+    persist_pending_ = false;
     // Like rewriteConfig(): start from the file as it is now, so edits made by hand to lines we
     // do not own survive.
     std::ifstream in(opts_.config_path, std::ios::binary);

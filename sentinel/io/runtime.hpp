@@ -44,6 +44,7 @@ class Runtime final : public server::Host {
     Now now() const override;
     server::ProcessStats process_stats() const override;
     bool persist(const config::Config& cfg) override;
+    bool defer_persist() override;
     void shutdown() override;
     /// Hands a ConnectAction, SendAction or CloseAction to the outgoing links. Called from
     /// inside Server::apply, so it never runs the core: events it causes are delivered later.
@@ -82,6 +83,9 @@ class Runtime final : public server::Host {
     // Likewise: its posted events run the core.
     ScriptRunner scripts_;
     asio::steady_timer tick_timer_;
+    /// Coalesces deferrable persists (discovery) into one write shortly after the first.
+    asio::steady_timer persist_timer_;
+    bool persist_pending_ = false;
     bool delivering_ = false;
     std::string run_id_;
     std::chrono::steady_clock::time_point started_;

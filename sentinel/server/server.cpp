@@ -552,11 +552,10 @@ bool Server::apply(const core::Outbox& out) {
                 publish(ev->type, ev->text);
             }
         } else if (const auto* p = std::get_if<core::PersistAction>(&action)) {
-            // The core's snapshot holds the users read at start; Redis's rewrite saves the ACL
-            // as it is now (ACL SETUSER/DELUSER themselves do not rewrite the file).
-            config::Config snapshot = sentinel_.snapshot();
-            snapshot.server.users = acl_.config_users();
-            if (!host_.persist(snapshot) && p->reply_depends) {
+            if (p->deferrable && host_.defer_persist()) {
+                continue;
+            }
+            if (!persist_now() && p->reply_depends) {
                 ok = false;
             }
         } else if (const auto* sp = std::get_if<core::SpawnScriptAction>(&action)) {
@@ -571,6 +570,14 @@ bool Server::apply(const core::Outbox& out) {
         }
     }
     return ok;
+}
+
+bool Server::persist_now() {
+    // The core's snapshot holds the users read at start; Redis's rewrite saves the ACL as it
+    // is now (ACL SETUSER/DELUSER themselves do not rewrite the file).
+    config::Config snapshot = sentinel_.snapshot();
+    snapshot.server.users = acl_.config_users();
+    return host_.persist(snapshot);
 }
 
 std::size_t Server::publish(std::string_view channel, std::string_view message) {

@@ -41,6 +41,9 @@ public:
     virtual ProcessStats process_stats() const = 0;
     /// Writes the config atomically; false if it failed (already logged).
     virtual bool persist(const config::Config& cfg) = 0;
+    /// Asks for a persist a little later, coalescing many into one; the host then calls
+    /// Server::persist_now(). Returns false if it cannot defer (the server persists at once).
+    virtual bool defer_persist() { return false; }
     /// Asks the runtime to stop the process after flushing replies.
     virtual void shutdown() = 0;
     /// Carries out a ConnectAction, CloseAction or SendAction on an outgoing link.
@@ -108,6 +111,9 @@ public:
     /// script spawns and kills go to the host's spawn_script/kill_script, link actions to its
     /// link_action. Returns false if a persist with reply_depends failed.
     bool apply(const core::Outbox& out);
+
+    /// Writes the current configuration now (a deferred persist coming due, or shutdown).
+    bool persist_now();
 
     /// Publishes `message` on `channel` to every subscriber; returns receivers.
     std::size_t publish(std::string_view channel, std::string_view message);
