@@ -6,7 +6,7 @@ ROOT=$(pwd)
 
 PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev libasio-dev nlohmann-json3-dev
           libspdlog-dev doctest-dev redis-server redis-tools redis-sentinel python3-redis
-          python3-pytest procps)
+          python3-pytest procps python3-matplotlib)
 
 # Installs only what is missing, so repeated runs stay fast; updates the package lists only
 # when something must be installed (a fresh machine may have none).
@@ -171,8 +171,13 @@ Stop it with: ./dev.sh demo stop
 TXT
 }
 
+# Benchmarks against Debian's redis-sentinel (bench/README.md): builds the release binary,
+# then runs bench/run.py; arguments go to it (--quick, --smoke, --only failover,query,...).
 cmd_bench() {
-    echo "bench: not yet (lands with the benchmarks issue)"
+    ensure_packages
+    cmake --preset release >/dev/null
+    cmake --build build/release -j2 --target sentinel
+    exec /usr/bin/python3 "$ROOT/bench/run.py" --ours-bin "$ROOT/build/release/sentinel/sentinel" "$@"
 }
 
 cmd_fmt() {
@@ -183,7 +188,7 @@ case "${1:-}" in
     demo) shift; cmd_demo "$@" ;;
     test) cmd_test ;;
     build) cmd_build ;;
-    bench) cmd_bench ;;
+    bench) shift; cmd_bench "$@" ;;
     fmt) cmd_fmt ;;
     *) echo "usage: ./dev.sh demo [stop] | test | build | bench | fmt" >&2; exit 2 ;;
 esac
