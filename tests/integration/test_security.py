@@ -473,10 +473,15 @@ class TestIPv6:
             info = harness.redis_info(inst.port, "sentinel")
             assert info["master0"] == (f"name={name},status=ok,address={V6}:{master.port},"
                                        f"slaves=2,sentinels=2")
+            # Discoveries reach the file in the next write; ours coalesces them (within 100 ms).
+            want_sentinel = [f"sentinel known-sentinel {name} {V6} {peer.port} {ids[peer.port]}"]
+            harness.wait_until(
+                lambda: ts.lines_starting(inst.conf_path.read_text(),
+                                          "sentinel known-sentinel ") == want_sentinel,
+                DEADLINE, f"{kind} sentinel to persist its IPv6 peer")
             text = inst.conf_path.read_text()
             assert ts.lines_starting(text, f"sentinel monitor {name} ") == [
                 f"sentinel monitor {name} {V6} {master.port} 2"]
             assert sorted(ts.lines_starting(text, "sentinel known-replica ")) == sorted(
                 f"sentinel known-replica {name} {V6} {r.port}" for r in replicas)
-            assert ts.lines_starting(text, "sentinel known-sentinel ") == [
-                f"sentinel known-sentinel {name} {V6} {peer.port} {ids[peer.port]}"]
+            assert ts.lines_starting(text, "sentinel known-sentinel ") == want_sentinel
