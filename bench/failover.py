@@ -35,7 +35,7 @@ OBSERVE_AFTER = 1.0  # s of extra event watching after the failover when no rejo
 TIMELINE_EVENTS = ["+sdown", "+odown", "+try-failover", "+elected-leader", "+promoted-slave",
                    "+switch-master", "all-answer-new", "first-write-new", "+failover-end"]
 METRICS = ["sdown", "odown", "elected_leader", "promoted_slave", "switch_master",
-           "all_answer_new", "first_write_new", "failover_end", "abort_count", "try_failover_count",
+           "all_answer_new", "first_write_new", "failover_end", "last_switch_master", "abort_count", "try_failover_count",
            "elected_leader_count", "switch_master_count", "writes_lost", "writes_acked",
            "rejoin"]
 
@@ -211,6 +211,8 @@ def run_once(ctx: Context, kind: str, down_after: int, tag: str, prekill_s: floa
             res["promoted_slave"] = _first(flat, t_kill, "+promoted-slave")
             res["switch_master"] = _first(flat, t_kill, "+switch-master")
             res["failover_end"] = _first(flat, t_kill, "+failover-end")
+            switches = [t for t, ch, _ in flat if t >= t_kill and ch == "+switch-master"]
+            res["last_switch_master"] = (switches[-1] - t_kill) if switches else None
             aborts = [(t, ch) for t, ch, _ in flat if t >= t_kill and ch.startswith("-failover-abort")]
             res["abort"] = (aborts[0][0] - t_kill) if aborts else None
             res["abort_count"] = len(aborts)

@@ -165,6 +165,7 @@ FAILOVER_ROWS = [
     ("all_answer_new", "kill → all 3 answer the new address", "ms"),
     ("first_write_new", "kill → first write acked by the new master", "ms"),
     ("failover_end", "kill → +failover-end", "ms"),
+    ("last_switch_master", "kill → last +switch-master (flapping over)", "ms"),
     ("abort_count", "-failover-abort-* events per kill", ""),
     ("try_failover_count", "+try-failover events per kill", ""),
     ("elected_leader_count", "+elected-leader events per kill", ""),
@@ -195,7 +196,8 @@ def markdown(res: dict, png_name: str | None) -> str:
           f"{meta['nproc']} CPUs, load average {meta.get('loadavg_start')} at start, "
           f"{meta.get('loadavg_end')} at the end (the machine is shared: treat small "
           f"differences as noise).",
-          f"- Ours: `{meta['bins']['ours']}` ({meta['versions'].get('ours', '?')})",
+          f"- Ours: `{meta['bins']['ours']}` ({meta['versions'].get('ours', '?')}; tree "
+          f"{meta.get('git', '?')})",
           f"- Theirs: `{meta['bins']['theirs']}` ({meta['versions'].get('theirs', '?')})",
           "- Runs alternate ours/theirs (A B A B …), each scenario on its own loopback "
           "topology on free ports; all redis-servers use `repl-diskless-sync-delay 0`. "

@@ -46,6 +46,19 @@ def _version(path: str) -> str:
         return f"? ({exc})"
 
 
+def _git() -> str:
+    """HEAD commit of the tree the binary was built from, plus a note when it has local changes."""
+    try:
+        head = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(HERE.parent), "status", "--porcelain",
+                                "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return f"{head}{' + local changes' if dirty else ''}" if head else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
 def _loadavg() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -102,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                           "bins": bins, "versions": {k: _version(v) for k, v in bins.items()},
                           "nproc": os.cpu_count(), "loadavg_start": _loadavg(),
                           "kernel": os.uname().release, "work_dir": str(work),
+                          "git": _git(),
                           "scenarios": only},
                  "scenarios": {}}
     log(f"bench ({mode.name}): ours={bins['ours']} theirs={bins['theirs']} work={work}")
