@@ -29,6 +29,12 @@ constexpr std::size_t kMaxReserve = 1024;
 // pin memory for the life of the connection.
 constexpr std::size_t kKeepCapacity = 4 * 1024;
 
+// A returned command's argument strings are reused for the next one when it is this small, so a
+// client repeating a command does not allocate per argument; larger ones are simply freed, so an
+// idle connection pins at most this much.
+constexpr std::size_t kPoolMaxArgs = 8;
+constexpr std::size_t kPoolMaxArgBytes = 256;
+
 // Redis's string2ll: optional '-', no '+', no leading zeros (except "0"), no spaces, fewer than
 // 21 characters. Using the same rules keeps us accepting and refusing exactly what Redis does.
 bool parse_ll(std::string_view s, long long& out) {
@@ -142,8 +148,23 @@ void RequestParser::advance(std::size_t new_pos) {
     scanned_ = 0;
 }
 
+void RequestParser::recycle(std::vector<std::string>& args) {
+    const bool small = args.capacity() <= kPoolMaxArgs &&
+                       std::all_of(args.begin(), args.end(), [](const std::string& a) {
+                           return a.capacity() <= kPoolMaxArgBytes;
+                       });
+    if (small && partial_count_ == 0 && args.size() > partial_.size()) {
+        args.swap(partial_);
+    }
+    if (args.capacity() > kPoolMaxArgs) {
+        std::vector<std::string>().swap(args);
+    } else {
+        args.clear();
+    }
+}
+
 ParseStatus RequestParser::next(std::vector<std::string>& args) {
-    args.clear();
+    recycle(args);
     if (failed_) {
         return ParseStatus::error;
     }
@@ -175,8 +196,10 @@ ParseStatus RequestParser::next(std::vector<std::string>& args) {
         if (st != ParseStatus::ok) {
             return st;
         }
-        args = std::move(partial_);
-        partial_.clear();
+        // Spare strings past the command's end go; args' emptied vector becomes the new pool.
+        partial_.resize(partial_count_);
+        args.swap(partial_);
+        partial_count_ = 0;
         partial_bytes_ = 0;
         return ParseStatus::ok;
     }
@@ -269,7 +292,12 @@ ParseStatus RequestParser::read_bulks() {
         if (buf_.size() - pos_ < len + 2) {
             return ParseStatus::incomplete;
         }
-        partial_.emplace_back(buf_, pos_, len);
+        if (partial_count_ < partial_.size()) {
+            partial_[partial_count_].assign(buf_, pos_, len);
+        } else {
+            partial_.emplace_back(buf_, pos_, len);
+        }
+        ++partial_count_;
         partial_bytes_ += len;
         advance(pos_ + len + 2);
         bulk_len_ = -1;

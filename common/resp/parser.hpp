@@ -62,6 +62,8 @@ public:
 
 private:
     ParseStatus fail(std::string text);
+    // Empties args, keeping its strings as spares when nothing is being decoded.
+    void recycle(std::vector<std::string>& args);
     // Offset of the first `c` at or after pos_, or npos; remembers how far it looked.
     std::size_t find_from_pos(char c);
     void advance(std::size_t new_pos);
@@ -78,7 +80,10 @@ private:
     // Multibulk progress kept across feeds so a huge request is not rescanned from the start.
     long long mb_remaining_ = 0;  // bulk items left in the current multibulk; 0 = none in progress
     long long bulk_len_ = -1;     // length of the bulk being read; -1 = header not read yet
+    // Arguments of the multibulk in progress: the first partial_count_ are decoded, the rest are
+    // spare strings from an earlier command whose buffers are reused.
     std::vector<std::string> partial_;
+    std::size_t partial_count_ = 0;
     std::size_t partial_bytes_ = 0;
     bool failed_ = false;
 };

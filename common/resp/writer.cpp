@@ -3,18 +3,30 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 namespace sentinel::resp {
 
 namespace {
 
+// Replies are made of many short pieces: each is assembled on the stack and appended once, as
+// every append pays a capacity check and possibly a reallocation.
+constexpr std::size_t kLineMax = 24;  // prefix, 20 digits and a sign, CRLF
+
+// Writes prefix, n and CRLF at `at`; returns the end.
+template <typename Int>
+char* number_line(char* at, char prefix, Int n) {
+    *at++ = prefix;
+    at = std::to_chars(at, at + kLineMax - 3, n).ptr;
+    *at++ = '\r';
+    *at++ = '\n';
+    return at;
+}
+
 template <typename Int>
 void append_number_line(std::string& out, char prefix, Int n) {
-    char digits[24];
-    const auto result = std::to_chars(digits, digits + sizeof(digits), n);
-    out.push_back(prefix);
-    out.append(digits, result.ptr);
-    out.append("\r\n");
+    char line[kLineMax];
+    out.append(line, number_line(line, prefix, n));
 }
 
 // A line-framed value must not carry CR or LF: one would end the line early and desynchronise
@@ -46,9 +58,22 @@ void Writer::integer(std::int64_t i) {
 }
 
 void Writer::bulk(std::string_view s) {
-    append_number_line(out_, '$', s.size());
-    out_.append(s);
-    out_.append("\r\n");
+    constexpr std::size_t kSmall = 128;
+    if (s.size() > kSmall) {
+        append_number_line(out_, '$', s.size());
+        out_.append(s);
+        out_.append("\r\n");
+        return;
+    }
+    char piece[kLineMax + kSmall + 2];
+    char* at = number_line(piece, '$', s.size());
+    if (!s.empty()) {
+        std::memcpy(at, s.data(), s.size());
+        at += s.size();
+    }
+    *at++ = '\r';
+    *at++ = '\n';
+    out_.append(piece, at);
 }
 
 void Writer::null() {

@@ -69,11 +69,11 @@ std::optional<BindSpec> parse_bind(std::string entry) {
 }  // namespace
 
 struct Runtime::Connection {
-    Connection(asio::ip::tcp::socket s, asio::any_io_executor ex)
-        : socket(std::move(s)), wake(ex) {}
+    explicit Connection(asio::ip::tcp::socket s) : socket(std::move(s)) {}
     asio::ip::tcp::socket socket;
-    asio::steady_timer wake;  // the writer sleeps on this; cancel() wakes it
+    std::string in_flight;  // output handed to an asynchronous write the socket has not taken
     std::uint64_t id = 0;
+    bool writing = false;  // an asynchronous write is in flight: direct writes must wait
     bool closed = false;
 };
 
@@ -263,10 +263,10 @@ void Runtime::stop() {
     links_.close_all();
     tick_timer_.cancel();
     // Best effort, never blocking: replies already queued go out if the socket takes them.
+    // A connection with a write in flight is skipped: its queued bytes would overtake it.
     for (auto& [id, c] : connections_) {
-        if (auto* s = server_->session(id); s != nullptr && !s->out.empty()) {
+        if (auto* s = server_->session(id); s != nullptr && !s->out.empty() && !c->writing) {
             asio::error_code ignored;
-            c->socket.non_blocking(true, ignored);
             c->socket.write_some(asio::buffer(s->out), ignored);
         }
     }
@@ -301,11 +301,12 @@ awaitable<void> Runtime::accept_loop(asio::ip::tcp::acceptor& acceptor) {
                         (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped() &&
                          asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6())
                              .is_loopback());
-        auto c = std::make_shared<Connection>(std::move(socket), io_.get_executor());
+        // Replies are written straight from the reader; a full socket must not block the loop.
+        socket.non_blocking(true, ignored);
+        auto c = std::make_shared<Connection>(std::move(socket));
         c->id = server_->connect(addr);
         connections_[c->id] = c;
         asio::co_spawn(io_, reader(c), asio::detached);
-        asio::co_spawn(io_, writer(c), asio::detached);
         flush();
     }
 }
@@ -317,46 +318,71 @@ awaitable<void> Runtime::reader(std::shared_ptr<Connection> c) {
         if (ec || c->closed) {
             break;
         }
+        // Every complete request in the buffer runs before the replies go out in one write.
         server_->receive(c->id, std::string_view(buf.data(), n));
         flush();
         // A command may have moved the deadline (SENTINEL DEBUG, a hello PUBLISHed to us).
         rearm_timer();
         const auto* s = server_->session(c->id);
         if (s == nullptr || s->close_after_write) {
-            co_return;  // the writer closes after flushing the last reply
+            co_return;  // the last reply's write closes the connection
         }
     }
     close(c);
 }
 
-awaitable<void> Runtime::writer(std::shared_ptr<Connection> c) {
-    std::string pending;
-    while (!c->closed) {
-        server::Session* s = server_->session(c->id);
-        if (s == nullptr) {
-            break;
-        }
-        if (s->out.empty()) {
-            if (s->close_after_write) {
-                break;
-            }
-            c->wake.expires_at(std::chrono::steady_clock::time_point::max());
-            co_await c->wake.async_wait(kTuple);
-            continue;
-        }
-        pending.clear();
-        pending.swap(s->out);
-        auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(pending), kTuple);
-        if (ec) {
-            break;
-        }
-        server_->count_written(n);
+void Runtime::write_out(const std::shared_ptr<Connection>& c) {
+    server::Session* s = server_->session(c->id);
+    if (s == nullptr || c->closed || c->writing) {
+        return;  // a write in flight picks up the new output when it completes
     }
-    close(c);
+    if (!s->out.empty()) {
+        // One request, one write: no wake-up of another coroutine, no asynchronous operation,
+        // unless the socket cannot take the whole reply now.
+        asio::error_code ec;
+        const std::size_t n = c->socket.write_some(asio::buffer(s->out), ec);
+        if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+            close(c);
+            return;
+        }
+        if (n > 0) {
+            server_->count_written(n);
+            s->out.erase(0, n);
+        }
+        if (!s->out.empty()) {
+            write_async(c);
+            return;
+        }
+    }
+    if (s->close_after_write) {
+        close(c);
+    }
+}
+
+void Runtime::write_async(const std::shared_ptr<Connection>& c) {
+    server::Session* s = server_->session(c->id);
+    c->writing = true;
+    c->in_flight.clear();
+    c->in_flight.swap(s->out);
+    asio::async_write(c->socket, asio::buffer(c->in_flight),
+                      [this, c](const asio::error_code& ec, std::size_t n) {
+                          c->writing = false;
+                          if (c->closed) {
+                              return;
+                          }
+                          if (ec) {
+                              close(c);
+                              return;
+                          }
+                          server_->count_written(n);
+                          write_out(c);
+                      });
 }
 
 void Runtime::flush() {
-    for (const auto id : server_->take_dirty()) {
+    dirty_.clear();
+    server_->take_dirty(dirty_);
+    for (const auto id : dirty_) {
         const auto it = connections_.find(id);
         if (it == connections_.end()) {
             continue;
@@ -365,7 +391,8 @@ void Runtime::flush() {
         if (s == nullptr || s->closed) {
             close(it->second);
         } else {
-            it->second->wake.cancel();
+            // A copy: closing erases the map entry that `it` refers to.
+            write_out(std::shared_ptr<Connection>(it->second));
         }
     }
 }
@@ -378,7 +405,6 @@ void Runtime::close(const std::shared_ptr<Connection>& c) {
     asio::error_code ignored;
     c->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     c->socket.close(ignored);
-    c->wake.cancel();
     server_->disconnect(c->id);
     connections_.erase(c->id);
 }

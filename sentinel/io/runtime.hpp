@@ -60,7 +60,10 @@ class Runtime final : public server::Host {
 
     asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
     asio::awaitable<void> reader(std::shared_ptr<Connection> c);
-    asio::awaitable<void> writer(std::shared_ptr<Connection> c);
+    // Sends the session's output: a direct non-blocking write first, an asynchronous write of
+    // whatever the socket did not take.
+    void write_out(const std::shared_ptr<Connection>& c);
+    void write_async(const std::shared_ptr<Connection>& c);
     asio::awaitable<void> tick_loop();
     // Runs one event through the core and carries out what it asks. Never re-entered.
     void deliver(const core::Event& event);
@@ -78,6 +81,7 @@ class Runtime final : public server::Host {
     std::unique_ptr<core::Sentinel> sentinel_;
     std::unique_ptr<server::Server> server_;
     std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
+    std::vector<std::uint64_t> dirty_;  // reused by flush()
     // After sentinel_ and server_: the sink runs both, and links_ is destroyed first.
     OutgoingLinks links_;
     // Likewise: its posted events run the core.

@@ -1,10 +1,11 @@
 #include "sentinel/server/acl.hpp"
-#include "sentinel/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include "common/util/sha256.hpp"
+#include "sentinel/core/text.hpp"
+#include "sentinel/server/ascii.hpp"
 
 namespace sentinel::server {
 namespace {
@@ -153,20 +154,30 @@ bool Acl::default_is_nopass() const {
     return d.enabled && d.nopass;
 }
 
+namespace {
+
+// target == command + "|" + lower-case sub, checked without building that string: this runs for
+// every command a client sends.
+bool names_subcommand(std::string_view target, std::string_view command, std::string_view sub) {
+    return !sub.empty() && target.size() == command.size() + 1 + sub.size() &&
+           target.starts_with(command) && target[command.size()] == '|' &&
+           equals_lower(sub, target.substr(command.size() + 1));
+}
+
+}  // namespace
+
 bool Acl::can_run(std::string_view user, std::string_view command, std::string_view sub) const {
     const AclUser* u = find(user);
     if (u == nullptr) {
         return false;
     }
-    const std::string full = sub.empty() ? std::string(command)
-                                         : std::string(command) + "|" + to_lower(sub);
     bool allowed = false;
     for (const auto& rule : u->command_rules) {
         const bool plus = rule[0] == '+';
         const std::string_view target = std::string_view(rule).substr(1);
         // Only @all is a category we model; a rule on a whole command also covers its
         // subcommands, a rule on "cmd|sub" covers only that subcommand.
-        if (target == "@all" || target == command || target == full) {
+        if (target == "@all" || target == command || names_subcommand(target, command, sub)) {
             allowed = plus;
         }
     }

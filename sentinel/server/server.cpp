@@ -7,9 +7,10 @@
 
 #include "common/resp/writer.hpp"
 #include "common/util/glob.hpp"
-#include "sentinel/core/wire.hpp"
-#include "sentinel/server/command_table.hpp"
 #include "sentinel/core/text.hpp"
+#include "sentinel/core/wire.hpp"
+#include "sentinel/server/ascii.hpp"
+#include "sentinel/server/command_table.hpp"
 
 namespace sentinel::server {
 namespace {
@@ -58,6 +59,17 @@ const Spec* find_spec(std::string_view canonical) {
     for (const auto& s : kCommands) {
         if (s.name == canonical) {
             return &s;
+        }
+    }
+    return nullptr;
+}
+
+// The spec of the command a client named, in any case, or nullptr if it is not served.
+const Spec* lookup(const std::vector<std::pair<std::string, std::size_t>>& served,
+                   std::string_view name) {
+    for (const auto& [served_name, index] : served) {
+        if (equals_lower(name, served_name)) {
+            return &kCommands[index];
         }
     }
     return nullptr;
@@ -122,6 +134,11 @@ Server::Server(core::Sentinel& sentinel, const config::ServerConfig& cfg, Host& 
             names_[to_lower(to)] = canonical;
         }
     }
+    for (const auto& [name, canonical] : names_) {
+        if (const Spec* spec = find_spec(canonical)) {
+            served_.emplace_back(name, static_cast<std::size_t>(spec - kCommands.data()));
+        }
+    }
 }
 
 std::uint64_t Server::connect(const ClientAddress& address) {
@@ -159,14 +176,27 @@ Session* Server::session(std::uint64_t id) {
 
 std::vector<std::uint64_t> Server::take_dirty() {
     std::vector<std::uint64_t> out;
-    out.swap(dirty_);
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    take_dirty(out);
     return out;
 }
 
+void Server::take_dirty(std::vector<std::uint64_t>& ids) {
+    // Swapping keeps both vectors' capacity, so steady traffic allocates nothing here.
+    if (ids.empty()) {
+        ids.swap(dirty_);
+    } else {
+        ids.insert(ids.end(), dirty_.begin(), dirty_.end());
+        dirty_.clear();
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
 void Server::mark_dirty(Session& s) {
-    dirty_.push_back(s.id);
+    // Pipelined replies mark the same session again and again.
+    if (dirty_.empty() || dirty_.back() != s.id) {
+        dirty_.push_back(s.id);
+    }
     const std::size_t limit = s.in_pubsub() ? kPubsubOutputLimit : kNormalOutputLimit;
     if (s.out.size() > limit && !s.closed) {
         // As client-output-buffer-limit: a client that does not read is disconnected rather
@@ -186,8 +216,11 @@ void Server::receive(std::uint64_t id, std::string_view bytes) {
     }
     stats_.net_input_bytes += bytes.size();
     ++stats_.reads_processed;
+    // One clock reading for every command in this read, as Redis caches its time per call.
+    now_ = host_.now();
     s->parser.feed(bytes);
-    Args args;
+    // A member, so the parser can reuse the previous command's argument strings.
+    Args& args = args_;
     while (!s->closed && !s->close_after_write) {
         const auto status = s->parser.next(args);
         if (status == resp::ParseStatus::incomplete) {
@@ -209,6 +242,10 @@ void Server::receive(std::uint64_t id, std::string_view bytes) {
         }
         execute(*s, args);
         s->parser.set_authenticated(s->authenticated);
+    }
+    if (!args.empty()) {
+        // Ended by a close: the last command's arguments go now, not at some later read.
+        Args().swap(args);
     }
 }
 
@@ -233,7 +270,7 @@ void Server::execute(Session& s, Args& args) {
         return;
     }
     ++stats_.commands_processed;
-    s.last_interaction = host_.now().mono;
+    s.last_interaction = now_.mono;
     // CLIENT REPLY SKIP suppresses exactly the next command's reply.
     if (s.reply_mode == ReplyMode::skip_next) {
         s.reply_mode = ReplyMode::skip_this;
@@ -241,9 +278,7 @@ void Server::execute(Session& s, Args& args) {
         s.reply_mode = ReplyMode::on;
     }
 
-    const std::string name = to_lower(args[0]);
-    const auto it = names_.find(name);
-    const Spec* spec = it == names_.end() ? nullptr : find_spec(it->second);
+    const Spec* spec = lookup(served_, args[0]);
     if (spec == nullptr) {
         std::string shown;
         for (std::size_t i = 1; i < args.size() && shown.size() < 128; ++i) {
@@ -253,17 +288,22 @@ void Server::execute(Session& s, Args& args) {
                            "', with args beginning with: " + shown);
         return;
     }
-    const std::string canonical = it->second;
-    s.last_command = canonical;
+    const std::string_view canonical = spec->name;
+    s.last_command.assign(canonical);
     if (!arity_ok(spec->arity, args.size())) {
-        reply_error(s, "ERR wrong number of arguments for '" + canonical + "' command");
+        reply_error(s, "ERR wrong number of arguments for '" + s.last_command + "' command");
         return;
     }
-    const bool container = canonical == "sentinel" || canonical == "client" ||
-                           canonical == "acl" || canonical == "command";
-    const std::string sub = container && args.size() > 1 ? to_lower(args[1]) : std::string();
+    const bool container = canonical == "sentinel" || canonical == "client" || canonical == "acl" ||
+                           canonical == "command";
+    // Reused across commands: a subcommand name is often too long for the small-string buffer.
+    std::string& sub = sub_;
+    sub.clear();
+    if (container && args.size() > 1) {
+        assign_lower(sub, args[1]);
+    }
     if (!sub.empty()) {
-        s.last_command = canonical + "|" + sub;
+        s.last_command.append("|").append(sub);
     }
     if (!s.authenticated && !spec->allowed_unauthenticated) {
         reply_error(s, wire::kErrNoAuth);
@@ -271,12 +311,12 @@ void Server::execute(Session& s, Args& args) {
     }
     if (s.authenticated && !spec->allowed_unauthenticated &&
         !acl_.can_run(s.user, canonical, sub)) {
-        reply_error(s, "NOPERM this user has no permissions to run the '" +
-                           (sub.empty() ? canonical : canonical + "|" + sub) + "' command");
+        reply_error(
+            s, "NOPERM this user has no permissions to run the '" + s.last_command + "' command");
         return;
     }
     if (s.protocol == 2 && s.in_pubsub() && !spec->allowed_in_pubsub) {
-        reply_error(s, "ERR Can't execute '" + (sub.empty() ? canonical : canonical + "|" + sub) +
+        reply_error(s, "ERR Can't execute '" + s.last_command +
                            "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
                            "allowed in this context");
         return;
@@ -527,14 +567,14 @@ void Server::cmd_publish(Session& s, const Args& a) {
     // Hellos published to us directly are processed by the core, never relayed to our own
     // subscribers (as sentinelPublishCommand).
     core::Outbox out;
-    sentinel_.step(host_.now(), core::HelloReceivedEvent{a[2]}, out);
+    sentinel_.step(now_, core::HelloReceivedEvent{a[2]}, out);
     apply(out);
     reply(s, Value::integer_value(1));
 }
 
 void Server::cmd_sentinel(Session& s, const Args& a) {
     core::Outbox out;
-    Value v = sentinel_.command(host_.now(), a, out);
+    Value v = sentinel_.command(now_, a, out);
     if (!apply(out)) {
         v = Value::error(wire::kErrSaveFailed);
     }

@@ -106,6 +106,9 @@ public:
 
     /// Ids of sessions with output to flush or that must be closed, since the last call.
     std::vector<std::uint64_t> take_dirty();
+    /// The same, added to `ids` (then sorted, without duplicates), so a
+    /// caller flushing after every request can reuse one vector.
+    void take_dirty(std::vector<std::uint64_t>& ids);
 
     /// Carries out core actions: events are logged and published, persists are written,
     /// script spawns and kills go to the host's spawn_script/kill_script, link actions to its
@@ -165,6 +168,15 @@ private:
     ServerStats stats_;
     /// Served command names after rename-command: lower-case name -> canonical name.
     std::map<std::string, std::string> names_;
+    /// The same as a flat list, lower-case name -> index of the command's spec, searched per
+    /// command without lower-casing the client's spelling first.
+    std::vector<std::pair<std::string, std::size_t>> served_;
+    /// The time of the read being processed (see receive()).
+    Now now_{};
+    /// The current command's lower-case subcommand; a member so its buffer is reused.
+    std::string sub_;
+    /// The command being run; emptied by the parser before receive() returns.
+    Args args_;
 };
 
 }  // namespace sentinel::server

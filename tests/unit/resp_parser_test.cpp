@@ -473,6 +473,44 @@ TEST_CASE("request parser: random commands survive random splits") {
     CHECK(run.commands == commands);
 }
 
+TEST_CASE("request parser: reusing one args vector across commands of every shape") {
+    // The parser recycles the caller's previous argument strings; no leftovers may leak into
+    // a command with fewer, shorter or empty arguments.
+    const std::vector<Args> commands = {
+        {"SENTINEL", "get-master-addr-by-name", "mymaster"},
+        {"PING"},
+        {"SENTINEL", "get-master-addr-by-name", "mymaster"},
+        {"a", "", "bb", "ccc", "dddd", "eeeee", "ffffff", "g", "h", "i"},
+        {"ECHO", std::string(5000, 'x')},
+        {"x", "y"},
+        {"ECHO", std::string(300, 'y'), "z"},
+        {"PING"},
+    };
+    RequestParser parser;
+    Args args;
+    for (const Args& cmd : commands) {
+        parser.feed(Writer::command(cmd));
+        REQUIRE(parser.next(args) == ParseStatus::ok);
+        CHECK(args == cmd);
+    }
+    CHECK(parser.next(args) == ParseStatus::incomplete);
+    CHECK(args.empty());
+    // Byte by byte, with a multibulk in progress across next() calls.
+    for (const Args& cmd : commands) {
+        const std::string bytes = Writer::command(cmd);
+        ParseStatus st = ParseStatus::incomplete;
+        for (char c : bytes) {
+            parser.feed(std::string_view(&c, 1));
+            st = parser.next(args);
+            if (st == ParseStatus::incomplete) {
+                CHECK(args.empty());
+            }
+        }
+        REQUIRE(st == ParseStatus::ok);
+        CHECK(args == cmd);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // ReplyParser
 

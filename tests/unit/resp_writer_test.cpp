@@ -229,3 +229,21 @@ TEST_CASE("writer: RESP3 values decode to themselves") {
     CHECK(decode_one(encode_value(2, Value::nil_array())) == Value::nil_array());
     CHECK(decode_one(encode_value(3, Value::nil_array())) == Value::nil());
 }
+
+TEST_CASE("writer: bulk strings of every length around the small-piece limit") {
+    for (std::size_t n : {0, 1, 9, 10, 99, 100, 127, 128, 129, 130, 1000, 100000}) {
+        CAPTURE(n);
+        const std::string payload(n, 'p');
+        const std::string expected = "$" + std::to_string(n) + "\r\n" + payload + "\r\n";
+        CHECK(encode(2, [&](Writer& w) { w.bulk(payload); }) == expected);
+        // Appended after what is already there.
+        CHECK(encode(3, [&](Writer& w) {
+                  w.integer(-7);
+                  w.bulk(payload);
+              }) == ":-7\r\n" + expected);
+    }
+    CHECK(encode(2, [](Writer& w) { w.integer(std::numeric_limits<std::int64_t>::min()); }) ==
+          ":-9223372036854775808\r\n");
+    CHECK(encode(2, [](Writer& w) { w.array_header(std::numeric_limits<std::size_t>::max()); }) ==
+          "*18446744073709551615\r\n");
+}

@@ -242,6 +242,45 @@ TEST_CASE("ACL users: permissions per command and subcommand") {
     CHECK(f.server.session(app)->closed);
 }
 
+TEST_CASE("command names and subcommands match in any case, for dispatch and for ACL rules") {
+    Fixture f;
+    const auto admin = f.connect();
+    CHECK(f.raw(admin, "ACL SETUSER app on >pw +ping +sentinel|get-master-addr-by-name\r\n") ==
+          "+OK\r\n");
+    const auto app = f.connect();
+    CHECK(f.raw(app, "AUTH app pw\r\n") == "+OK\r\n");
+    CHECK(f.raw(app, "pInG\r\n") == "+PONG\r\n");
+    CHECK(f.raw(app, "SeNtInEl GET-MASTER-ADDR-BY-NAME mymaster\r\n") ==
+          "*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6379\r\n");
+    // A rule naming a subcommand is not a prefix match.
+    CHECK(f.raw(app, "SENTINEL get-master-addr-by-nam mymaster\r\n") ==
+          "-NOPERM this user has no permissions to run the 'sentinel|get-master-addr-by-nam' "
+          "command\r\n");
+    CHECK(f.raw(app, "SENTINEL get-master-addr-by-namex mymaster\r\n") ==
+          "-NOPERM this user has no permissions to run the 'sentinel|get-master-addr-by-namex' "
+          "command\r\n");
+    CHECK(f.raw(app, "PINGX\r\n") ==
+          "-ERR unknown command 'PINGX', with args beginning with: \r\n");
+    CHECK(f.raw(app, "info\r\n") ==
+          "-NOPERM this user has no permissions to run the 'info' command\r\n");
+}
+
+TEST_CASE("take_dirty into a caller's vector: each session once, in id order") {
+    Fixture f;
+    const auto a = f.connect();
+    const auto b = f.connect();
+    f.server.take_dirty();
+    f.server.receive(b, "PING\r\nPING\r\n");
+    f.server.receive(a, "PING\r\n");
+    f.server.receive(b, "PING\r\n");
+    std::vector<std::uint64_t> ids;
+    f.server.take_dirty(ids);
+    CHECK(ids == std::vector<std::uint64_t>{a, b});
+    ids.clear();
+    f.server.take_dirty(ids);
+    CHECK(ids.empty());
+}
+
 TEST_CASE("protected mode refuses non-loopback clients when no password is set") {
     Config cfg = sample_config();
     cfg.server.protected_mode = true;
