@@ -355,8 +355,7 @@ def timeline_png(res: dict, path: Path) -> bool:
             ax.annotate(f"{x:.0f}", (x, y), textcoords="offset points",
                         xytext=(4, 4 if kind == "ours" else -11), fontsize=7, color=colors[kind])
     ax.axvline(int(d), color="grey", ls="--", lw=0.8)
-    ax.text(int(d), len(labels) - 0.5, f" down-after {d} ms", fontsize=8, color="grey",
-            va="top")
+    ax.text(int(d), -0.55, f" down-after {d} ms", fontsize=8, color="grey", va="bottom")
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(list(reversed(labels)))
     ax.set_xlabel("ms since kill -9 of the master")

@@ -387,11 +387,45 @@ void ReplyParser::feed(std::string_view bytes) {
     if (failed_) {
         return;
     }
+    spill();
+    if (pos_ == buf_.size()) {
+        // Nothing buffered: parse straight from the caller's bytes and copy only what is left
+        // over when they run out (spill()), so whole replies never pass through buf_.
+        // Partial replies are rare: hold no buffer (thousands of idle links) until one comes.
+        std::string().swap(buf_);
+        pos_ = 0;
+        need_ = 0;
+        line_memo_start_ = npos;
+        ext_ = bytes;
+        external_ = true;
+        return;
+    }
     buf_.append(bytes);
 }
 
+void ReplyParser::spill() {
+    if (!external_) {
+        return;
+    }
+    // Offsets held across attempts are relative to the source; rebase them onto buf_.
+    const std::size_t base = pos_;
+    buf_.assign(ext_.substr(pos_));
+    ext_ = {};
+    external_ = false;
+    pos_ = 0;
+    need_ = need_ > base ? need_ - base : 0;
+    if (line_memo_start_ != npos) {
+        line_memo_start_ -= base;
+        line_memo_scanned_ -= base;
+    }
+}
+
+std::string_view ReplyParser::src() const {
+    return external_ ? ext_ : std::string_view(buf_);
+}
+
 std::size_t ReplyParser::buffered() const {
-    return buf_.size() - pos_;
+    return src().size() - pos_;
 }
 
 ParseStatus ReplyParser::fail(std::string text) {
@@ -404,37 +438,50 @@ ParseStatus ReplyParser::next(Value& out) {
     if (failed_) {
         return ParseStatus::error;
     }
-    if (pos_ >= buf_.size() || buf_.size() < need_) {
+    const std::size_t size = src().size();
+    if (pos_ >= size || size < need_) {
+        spill();
         return ParseStatus::incomplete;
     }
     std::size_t p = pos_;
     Value v;
     const ParseStatus st = parse_value(p, v, 0);
     if (st != ParseStatus::ok) {
+        // The caller's bytes are only borrowed until it hears that more are needed.
+        spill();
         return st;
     }
     out = std::move(v);
     pos_ = p;
     need_ = 0;
     line_memo_start_ = npos;
+    if (external_) {
+        if (pos_ == ext_.size()) {
+            ext_ = {};
+            external_ = false;
+            pos_ = 0;
+        }
+        return ParseStatus::ok;
+    }
     // Offsets are only kept between a failed attempt and the next one, so the buffer may move now.
     compact(buf_, pos_);
     return ParseStatus::ok;
 }
 
 ParseStatus ReplyParser::read_line(std::size_t& pos, std::string_view& line) {
-    const std::size_t size = buf_.size();
+    const std::string_view b = src();
+    const std::size_t size = b.size();
     std::size_t i = pos;
     if (pos == line_memo_start_ && line_memo_scanned_ > pos) {
         i = line_memo_scanned_;
     }
-    while (i < size && buf_[i] != '\r' && buf_[i] != '\n') {
+    while (i < size && b[i] != '\r' && b[i] != '\n') {
         ++i;
     }
     if (i - pos > limits_.max_inline_len) {
         return fail("Protocol error: too big reply line");
     }
-    if (i < size && buf_[i] == '\n') {
+    if (i < size && b[i] == '\n') {
         return fail("Protocol error: reply line not terminated by CRLF");
     }
     if (i + 1 >= size) {
@@ -444,23 +491,24 @@ ParseStatus ReplyParser::read_line(std::size_t& pos, std::string_view& line) {
         need_ = size + 1;
         return ParseStatus::incomplete;
     }
-    if (buf_[i + 1] != '\n') {
+    if (b[i + 1] != '\n') {
         return fail("Protocol error: reply line not terminated by CRLF");
     }
-    line = std::string_view(buf_).substr(pos, i - pos);
+    line = b.substr(pos, i - pos);
     pos = i + 2;
     return ParseStatus::ok;
 }
 
 ParseStatus ReplyParser::read_payload(std::size_t& pos, std::size_t len, std::string_view& data) {
-    if (buf_.size() - pos < len + 2) {
+    const std::string_view b = src();
+    if (b.size() - pos < len + 2) {
         need_ = pos + len + 2;
         return ParseStatus::incomplete;
     }
-    if (buf_[pos + len] != '\r' || buf_[pos + len + 1] != '\n') {
+    if (b[pos + len] != '\r' || b[pos + len + 1] != '\n') {
         return fail("Protocol error: bulk payload not terminated by CRLF");
     }
-    data = std::string_view(buf_).substr(pos, len);
+    data = b.substr(pos, len);
     pos += len + 2;
     return ParseStatus::ok;
 }
@@ -469,11 +517,11 @@ ParseStatus ReplyParser::parse_value(std::size_t& pos, Value& out, std::size_t d
     std::size_t p = pos;
     // Loops only over attributes, which are parsed, dropped, and followed by the real value.
     for (;;) {
-        if (p >= buf_.size()) {
-            need_ = buf_.size() + 1;
+        if (p >= src().size()) {
+            need_ = src().size() + 1;
             return ParseStatus::incomplete;
         }
-        const char type = buf_[p];
+        const char type = src()[p];
         if (!is_reply_type(type)) {
             return fail(type_byte_error(type));
         }

@@ -12,10 +12,12 @@ namespace sentinel::resp {
 
 /// Limits applied while decoding; exceeding one is a protocol error, as in redis-server.
 struct Limits {
-    std::size_t max_multibulk_len = 1024 * 1024;         ///< elements in one aggregate (server: 1M)
-    std::size_t max_bulk_len = 512ull * 1024 * 1024;     ///< bytes in one bulk string (proto-max-bulk-len)
-    std::size_t max_inline_len = 64 * 1024;              ///< bytes of an inline command line (PROTO_INLINE_MAX_SIZE)
-    std::size_t max_depth = 32;                          ///< nesting depth of aggregates (replies only)
+    std::size_t max_multibulk_len = 1024 * 1024;  ///< elements in one aggregate (server: 1M)
+    std::size_t max_bulk_len =
+        512ull * 1024 * 1024;  ///< bytes in one bulk string (proto-max-bulk-len)
+    std::size_t max_inline_len =
+        64 * 1024;               ///< bytes of an inline command line (PROTO_INLINE_MAX_SIZE)
+    std::size_t max_depth = 32;  ///< nesting depth of aggregates (replies only)
 };
 
 /// Outcome of one `next()` call.
@@ -35,7 +37,7 @@ enum class ParseStatus {
 /// (redis-server only notices while waiting for it), so the outcome never depends on how the
 /// input was split.
 class RequestParser {
-public:
+  public:
     explicit RequestParser(Limits limits = {});
 
     /// Appends bytes to the internal buffer.
@@ -60,7 +62,7 @@ public:
     /// decoded from a multibulk still in progress (a server uses this to bound a slow client).
     std::size_t buffered() const;
 
-private:
+  private:
     ParseStatus fail(std::string text);
     // Empties args, keeping its strings as spares when nothing is being decoded.
     void recycle(std::vector<std::string>& args);
@@ -96,9 +98,12 @@ private:
 /// limits.max_inline_len bounds every line, max_multibulk_len the children of one aggregate
 /// (a map of n pairs has 2n). Used for links to Redis and to other sentinels.
 class ReplyParser {
-public:
+  public:
     explicit ReplyParser(Limits limits = {});
 
+    /// Adds bytes. They are borrowed, not copied, while nothing is buffered: the caller must
+    /// keep them unchanged until next() has returned incomplete or error (what is still
+    /// needed is copied then) or until the next feed().
     void feed(std::string_view bytes);
 
     /// Decodes one complete top-level value into `out`.
@@ -107,7 +112,7 @@ public:
     const std::string& error() const { return error_; }
     std::size_t buffered() const;
 
-private:
+  private:
     // Returns ok/incomplete/error; on ok advances `pos` past one value written to `out`.
     ParseStatus parse_value(std::size_t& pos, Value& out, std::size_t depth);
     // Reads the CRLF-terminated line at `pos` into `line` and moves `pos` past the CRLF.
@@ -117,9 +122,15 @@ private:
     ParseStatus parse_aggregate(std::size_t& pos, char type, std::string_view line, Value& out,
                                 std::size_t depth);
     ParseStatus fail(std::string text);
+    /// Copies the unparsed rest of borrowed bytes into buf_ (see feed()).
+    void spill();
+    /// The bytes being parsed: borrowed ones, or buf_.
+    std::string_view src() const;
 
     Limits limits_;
     std::string buf_;
+    std::string_view ext_;  // borrowed bytes from feed(), while external_
+    bool external_ = false;
     std::size_t pos_ = 0;
     // After an incomplete parse: buf_ must grow to this size before a new attempt can progress,
     // so feeding a large bulk in small pieces does not re-parse it on every piece.

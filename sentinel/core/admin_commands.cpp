@@ -95,6 +95,7 @@ Value Sentinel::monitor_command(const Now& now, const std::vector<std::string>& 
     m.inst = fresh_instance(kFlagMaster, m.cfg.host, port, now);
     m.inst.ip = *ip;
     masters_.push_back(std::move(m));
+    reindex_masters();
     const Master& added = masters_.back();
 
     out.persist(/*reply_depends=*/true);
@@ -103,8 +104,7 @@ Value Sentinel::monitor_command(const Now& now, const std::vector<std::string>& 
     return ok();
 }
 
-Value Sentinel::remove_command(const Now& now, const std::vector<std::string>& args,
-                               Outbox& out) {
+Value Sentinel::remove_command(const Now& now, const std::vector<std::string>& args, Outbox& out) {
     const auto it = std::find_if(masters_.begin(), masters_.end(),
                                  [&](const Master& m) { return m.cfg.name == args[2]; });
     if (it == masters_.end()) {
@@ -116,6 +116,7 @@ Value Sentinel::remove_command(const Now& now, const std::vector<std::string>& a
     // keep theirs).
     reset_master(now, *it, /*keep_sentinels=*/false, /*emit_event=*/false, out);
     masters_.erase(it);
+    reindex_masters();
     out.persist(/*reply_depends=*/true);
     return ok();
 }

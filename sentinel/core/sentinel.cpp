@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
+#include <unordered_map>
 
 #include "common/util/glob.hpp"
 #include "sentinel/core/text.hpp"
@@ -201,6 +203,19 @@ Sentinel::Sentinel(const config::Config& cfg, Rng rng, Logger& log, const Now& n
         }
         masters_.push_back(std::move(m));
     }
+    reindex_masters();
+    // As the config loader in Redis (sentinelTryConnectionSharing() per known-sentinel): one
+    // connection per peer sentinel, not one per master we both monitor.
+    std::unordered_map<std::string, std::shared_ptr<InstanceLink>> peer_links;
+    for (auto& m : masters_) {
+        for (auto& s : m.sentinels) {
+            auto [it, added] = peer_links.emplace(s.inst.run_id, s.inst.link);
+            if (!added) {
+                s.inst.link = it->second;
+                ++s.inst.link->refcount;
+            }
+        }
+    }
 }
 
 void Sentinel::start(const Now&, Outbox& out) {
@@ -249,12 +264,16 @@ std::vector<std::string> Sentinel::master_names() const {
 }
 
 Master* Sentinel::find_master(std::string_view name) {
-    for (auto& m : masters_) {
-        if (m.cfg.name == name) {
-            return &m;
-        }
+    const auto it = master_index_.find(name);
+    return it == master_index_.end() ? nullptr : &masters_[it->second];
+}
+
+void Sentinel::reindex_masters() {
+    master_index_.clear();
+    master_index_.reserve(masters_.size());
+    for (std::size_t i = 0; i < masters_.size(); ++i) {
+        master_index_.emplace(masters_[i].cfg.name, i);
     }
-    return nullptr;
 }
 
 config::Config Sentinel::snapshot() const {

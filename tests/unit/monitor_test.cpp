@@ -138,9 +138,9 @@ std::pair<LinkId, LinkId> bring_up_master(Driver& d) {
     d.step(ReplyEvent{c[0].link, Value::bulk(master_info(std::string(40, 'c'), 0))});
     // pc: CLIENT SETNAME, SUBSCRIBE confirmation.
     d.step(ReplyEvent{c[1].link, Value::simple("OK")});
-    d.step(ReplyEvent{c[1].link, Value::array({Value::bulk("subscribe"),
-                                               Value::bulk("__sentinel__:hello"),
-                                               Value::integer_value(1)})});
+    d.step(ReplyEvent{c[1].link,
+                      Value::array({Value::bulk("subscribe"), Value::bulk("__sentinel__:hello"),
+                                    Value::integer_value(1)})});
     return {c[0].link, c[1].link};
 }
 
@@ -278,13 +278,12 @@ TEST_CASE("a hello from a peer adds it (+sentinel), adopts a newer epoch, ignore
     Driver d;
     auto [cc, pc] = bring_up_master(d);
     Hello h{"127.0.0.1", 26380, kPeerId, 3, "mymaster", "127.0.0.1", 6379, 0};
-    Outbox out = d.step(ReplyEvent{pc, Value::array({Value::bulk("message"),
-                                                     Value::bulk("__sentinel__:hello"),
-                                                     Value::bulk(format_hello(h))})});
-    CHECK(events(out) == std::vector<std::string>{
-                             "+sentinel sentinel " + kPeerId +
-                                 " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379",
-                             "+new-epoch 3"});
+    Outbox out = d.step(
+        ReplyEvent{pc, Value::array({Value::bulk("message"), Value::bulk("__sentinel__:hello"),
+                                     Value::bulk(format_hello(h))})});
+    CHECK(events(out) == std::vector<std::string>{"+sentinel sentinel " + kPeerId +
+                                                      " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379",
+                                                  "+new-epoch 3"});
     CHECK(d.s.globals().current_epoch == 3);
     CHECK(d.s.masters()[0].sentinels.size() == 1);
     // Our own hello coming back through the master changes nothing.
@@ -309,8 +308,8 @@ TEST_CASE("a newer config epoch in a hello switches the master (observer side)")
     REQUIRE(ev.size() >= 5);
     CHECK(ev[0] == "+sentinel sentinel " + kPeerId + " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379");
     CHECK(ev[1] == "+new-epoch 1");
-    CHECK(ev[2] == "+config-update-from sentinel " + kPeerId +
-                       " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379");
+    CHECK(ev[2] ==
+          "+config-update-from sentinel " + kPeerId + " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379");
     CHECK(ev[3] == "+switch-master mymaster 127.0.0.1 6379 127.0.0.1 6380");
     // Replicas are rebuilt: the other replica and the old master.
     CHECK(ev[4] == "+slave slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6380");
@@ -349,6 +348,35 @@ TEST_CASE("peers known under two masters share one link") {
         to_peer += c.port == 26380 ? 1 : 0;
     }
     CHECK(to_peer == 1);
+}
+
+TEST_CASE("peers loaded from known-sentinel lines share one link per run id") {
+    Config cfg = one_master();
+    const std::string other_peer(40, 'c');
+    for (int i = 1; i < 3; ++i) {
+        MasterConfig extra = cfg.masters[0];
+        extra.name = "m" + std::to_string(i);
+        extra.port = 7000 + i;
+        cfg.masters.push_back(extra);
+    }
+    for (auto& mc : cfg.masters) {
+        mc.known_sentinels.push_back({"127.0.0.1", 26380, kPeerId});
+        mc.known_sentinels.push_back({"127.0.0.1", 26381, other_peer});
+    }
+    Driver d(cfg);
+    const auto& m = d.s.masters();
+    for (std::size_t i = 1; i < m.size(); ++i) {
+        CHECK(m[i].sentinels[0].inst.link == m[0].sentinels[0].inst.link);
+        CHECK(m[i].sentinels[1].inst.link == m[0].sentinels[1].inst.link);
+    }
+    CHECK(m[0].sentinels[0].inst.link != m[0].sentinels[1].inst.link);
+    CHECK(m[0].sentinels[0].inst.link->refcount == 3);
+    std::map<int, int> per_port;
+    for (const auto& c : connects(d.tick())) {
+        ++per_port[c.port];
+    }
+    CHECK(per_port[26380] == 1);
+    CHECK(per_port[26381] == 1);
 }
 
 TEST_CASE("a wall clock jump enters TILT, which suspends SDOWN checks and ends after 30 s") {
