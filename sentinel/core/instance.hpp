@@ -1,8 +1,8 @@
 #pragma once
 // Runtime records for the three kinds of monitored instance: masters, replicas and peer sentinels.
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +66,35 @@ struct PendingReply {
     InstanceRef ref;
 };
 
+/// The replies expected on a command connection, oldest first. A vector with a moving head:
+/// a std::deque allocates a 512-byte block per link, megabytes with thousands of links.
+class PendingQueue {
+  public:
+    void push_back(PendingReply p) { items_.push_back(std::move(p)); }
+    bool empty() const { return head_ == items_.size(); }
+    std::size_t size() const { return items_.size() - head_; }
+    PendingReply& front() { return items_[head_]; }
+    void pop_front() {
+        if (++head_ == items_.size()) {
+            clear();
+        }
+    }
+    void clear() {
+        items_.clear();
+        head_ = 0;
+        if (items_.capacity() > kKeepCapacity) {
+            items_.shrink_to_fit();  // after a backlog (a link that stopped answering)
+        }
+    }
+    auto begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+    auto end() const { return items_.end(); }
+
+  private:
+    static constexpr std::size_t kKeepCapacity = 8;
+    std::vector<PendingReply> items_;
+    std::size_t head_ = 0;
+};
+
 /// The connections to one instance and their health (instanceLink in sentinel.c). Peer
 /// sentinels with the same run id share one link across all masters (refcount). Times are
 /// monotonic.
@@ -84,8 +113,8 @@ struct InstanceLink {
     Millis last_avail_time{0};  ///< last valid PING reply
     Millis last_pong_time{0};   ///< last reply of any kind
     std::optional<Millis> last_reconn_time;
-    std::deque<PendingReply> cc_pending;  ///< replies expected on cc, in order
-    std::size_t pc_pending = 0;           ///< AUTH/SETNAME replies expected on pc
+    PendingQueue cc_pending;     ///< replies expected on cc, in order
+    std::size_t pc_pending = 0;  ///< AUTH/SETNAME replies expected on pc
 };
 
 /// Fields shared by every instance kind.

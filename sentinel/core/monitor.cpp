@@ -113,6 +113,9 @@ void Sentinel::handle_instance(const Now& now, Master& m, InstanceState& inst,
 }
 
 std::vector<std::string> Sentinel::mapped(const Master& m, std::vector<std::string> args) {
+    if (m.cfg.rename_commands.empty()) {
+        return args;  // the usual case: no upper-casing for every PING and INFO
+    }
     const auto it = m.cfg.rename_commands.find(to_upper(args[0]));
     if (it != m.cfg.rename_commands.end()) {
         args[0] = it->second;
@@ -134,8 +137,7 @@ void Sentinel::reconnect_instance(const Now& now, const Master& m, InstanceState
         return;
     }
     // At most one reconnection attempt per ping period per instance.
-    if (link.last_reconn_time &&
-        to_ms(now.mono - *link.last_reconn_time) < timing_.ping_period) {
+    if (link.last_reconn_time && to_ms(now.mono - *link.last_reconn_time) < timing_.ping_period) {
         return;
     }
     link.last_reconn_time = now.mono;
@@ -259,8 +261,8 @@ void Sentinel::send_periodic_commands(const Now& now, const Master& m, InstanceS
         }
         // During a failover the replica being promoted or re-pointed decides the next step
         // by what its INFO says: poll it closely instead of waiting a second each time.
-        const bool promoting = (inst.flags & kFlagPromoted) != 0 &&
-                               (m.inst.flags & kFlagFailoverInProgress) != 0;
+        const bool promoting =
+            (inst.flags & kFlagPromoted) != 0 && (m.inst.flags & kFlagFailoverInProgress) != 0;
         if (promoting || (inst.flags & (kFlagReconfSent | kFlagReconfInprog)) != 0) {
             info_period = kFailoverInfoPeriodMs;
         }
@@ -273,10 +275,9 @@ void Sentinel::send_periodic_commands(const Now& now, const Master& m, InstanceS
     const std::int64_t ping_period = std::min(m.cfg.down_after_ms, timing_.ping_period);
 
     // One INFO at a time per instance: a slow server is not sent a new one every tick.
-    const bool info_outstanding =
-        std::any_of(link.cc_pending.begin(), link.cc_pending.end(), [&](const PendingReply& p) {
-            return p.kind == PendingKind::info && p.ref == ref;
-        });
+    const bool info_outstanding = std::any_of(
+        link.cc_pending.begin(), link.cc_pending.end(),
+        [&](const PendingReply& p) { return p.kind == PendingKind::info && p.ref == ref; });
     if (ref.role != InstanceRole::sentinel && !info_outstanding &&
         (!inst.info_refresh || to_ms(now.mono - *inst.info_refresh) > info_period)) {
         send_command(link, PendingKind::info, ref, mapped(m, {"INFO"}), out);
@@ -303,26 +304,24 @@ void Sentinel::check_subjectively_down(const Now& now, Master& m, InstanceState&
 
     // Recycle a command connection whose PING has been stuck for half the down-after period
     // with no reply of any kind: the peer may be fine and only this connection broken.
-    if (link.cc &&
-        to_ms(now.mono - link.cc_conn_time) > timing_.min_link_reconnect_period &&
+    if (link.cc && to_ms(now.mono - link.cc_conn_time) > timing_.min_link_reconnect_period &&
         link.act_ping_time && to_ms(now.mono - *link.act_ping_time) > down_after / 2 &&
         to_ms(now.mono - link.last_pong_time) > down_after / 2) {
         close_connection(link, *link.cc, out);
     }
     // Recycle a pub/sub connection that has been silent for three hello periods: our own
     // hellos should have come back on it.
-    if (link.pc &&
-        to_ms(now.mono - link.pc_conn_time) > timing_.min_link_reconnect_period &&
+    if (link.pc && to_ms(now.mono - link.pc_conn_time) > timing_.min_link_reconnect_period &&
         to_ms(now.mono - link.pc_last_activity) > timing_.publish_period * 3) {
         close_connection(link, *link.pc, out);
     }
 
-    const bool role_mismatch = ref.role == InstanceRole::master && !inst.role_reported_master &&
-                               to_ms(now.mono - inst.role_reported_time) >
-                                   down_after + timing_.info_period * 2;
-    const bool reboot_down = (inst.flags & kFlagMasterReboot) != 0 &&
-                             to_ms(now.mono - inst.master_reboot_since) >
-                                 m.cfg.master_reboot_down_after_period_ms;
+    const bool role_mismatch =
+        ref.role == InstanceRole::master && !inst.role_reported_master &&
+        to_ms(now.mono - inst.role_reported_time) > down_after + timing_.info_period * 2;
+    const bool reboot_down =
+        (inst.flags & kFlagMasterReboot) != 0 &&
+        to_ms(now.mono - inst.master_reboot_since) > m.cfg.master_reboot_down_after_period_ms;
     if (elapsed > down_after || role_mismatch || reboot_down) {
         if ((inst.flags & kFlagSDown) == 0) {
             event(out, LogLevel::warning, "+sdown", m, &inst, ref.role, "");
@@ -462,8 +461,7 @@ void Sentinel::on_reply(const Now& now, const ReplyEvent& ev, Outbox& out) {
             return;
         }
         const bool is_message =
-            (v.type == resp::Type::array || v.type == resp::Type::push) &&
-            v.elements.size() == 3 &&
+            (v.type == resp::Type::array || v.type == resp::Type::push) && v.elements.size() == 3 &&
             std::all_of(v.elements.begin(), v.elements.end(),
                         [](const resp::Value& e) { return e.type == resp::Type::bulk_string; }) &&
             v.elements[0].str == "message";

@@ -17,6 +17,8 @@ using asio::awaitable;
 using asio::ip::tcp;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 16 * 1024;
+// Output capacity a link keeps between bursts (a PING plus a hello fit).
+constexpr std::size_t kKeepOutCapacity = 512;
 
 // Our address as a peer would write it: no brackets, no IPv6 zone, IPv4-mapped as plain IPv4.
 std::string local_address_text(const asio::ip::address& a) {
@@ -46,11 +48,11 @@ class CallScope {
 }  // namespace
 
 struct OutgoingLinks::Link {
-    Link(core::LinkId link_id, asio::io_context& io)
-        : id(link_id), socket(io), deadline(io), wake(io) {}
+    Link(core::LinkId link_id, asio::io_context& io, const resp::Limits& reply_limits)
+        : id(link_id), socket(io), deadline(io), parser(reply_limits) {}
 
-    // Closes the socket and stops every timer, so each coroutine of the link wakes up, sees
-    // `closed` and returns without touching the OutgoingLinks object.
+    // Closes the socket and stops the timer, so each pending operation of the link completes,
+    // sees `closed` and returns without touching the OutgoingLinks object.
     void shut() {
         closed = true;
         asio::error_code ignored;
@@ -60,20 +62,20 @@ struct OutgoingLinks::Link {
         socket.shutdown(tcp::socket::shutdown_both, ignored);
         socket.close(ignored);
         deadline.cancel();
-        wake.cancel();
     }
 
     core::LinkId id;
     tcp::socket socket;
     std::optional<tcp::resolver> resolver;  // only for host names, created on demand
     asio::steady_timer deadline;            // connect timeout
-    asio::steady_timer wake;                // the writer sleeps here while `out` is empty
     std::string out;                        // encoded commands not yet handed to the socket
-    std::size_t in_flight = 0;              // bytes of the write in progress
+    resp::ReplyParser parser;               // replies read so far
     bool up = false;
     bool timed_out = false;
-    bool closed = false;    // socket closed: no more I/O
-    bool reported = false;  // no more events: CloseAction, shutdown, or LinkDown delivered
+    bool flush_queued = false;   // in dirty_, waiting for the end-of-batch flush
+    bool waiting_write = false;  // the socket was full: a wait for writability is pending
+    bool closed = false;         // socket closed: no more I/O
+    bool reported = false;       // no more events: CloseAction, shutdown, or LinkDown delivered
 };
 
 OutgoingLinks::OutgoingLinks(asio::io_context& io, LinkEventSink sink, LinkLimits limits)
@@ -100,7 +102,7 @@ void OutgoingLinks::connect(const core::ConnectAction& action) {
     CallScope scope(call_depth_);
     // Link ids are never reused (events.hpp); a clash means the core lost track of a link.
     SENTINEL_ASSERT(links_.find(action.link) == links_.end());
-    auto link = std::make_shared<Link>(action.link, io_);
+    auto link = std::make_shared<Link>(action.link, io_, limits_.reply_limits);
     links_.emplace(action.link, link);
     if (action.port <= 0 || action.port > 65535) {
         fail(link, "invalid port " + std::to_string(action.port));
@@ -129,18 +131,80 @@ void OutgoingLinks::send(const core::SendAction& action) {
     if (!link || link->closed) {
         return;
     }
-    std::string bytes = resp::Writer::command(action.args);
-    if (link->out.size() + link->in_flight + bytes.size() > limits_.max_pending_output) {
+    std::size_t size = 16;
+    for (const auto& arg : action.args) {
+        size += arg.size() + 16;
+    }
+    if (link->out.size() + size > limits_.max_pending_output) {
         fail(link, "output queue full");
         return;
     }
-    if (link->out.empty()) {
-        link->out = std::move(bytes);
-    } else {
-        link->out += bytes;
+    resp::Writer w(link->out);
+    w.array_header(action.args.size());
+    for (const auto& arg : action.args) {
+        w.bulk(arg);
     }
     if (link->up) {
-        link->wake.cancel();
+        queue_flush(link);
+    }
+}
+
+void OutgoingLinks::queue_flush(const LinkPtr& link) {
+    if (link->flush_queued || link->waiting_write) {
+        return;
+    }
+    link->flush_queued = true;
+    dirty_.push_back(link);
+    if (dirty_.size() > 1) {
+        return;  // a flush is already posted
+    }
+    // Written once the current batch of actions is done: the commands one step sends to a
+    // link (PING, INFO, PUBLISH...) leave in one write, without a coroutine per link.
+    asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+        if (!alive.expired()) {
+            flush_dirty();
+        }
+    });
+}
+
+void OutgoingLinks::flush_dirty() {
+    CallScope scope(call_depth_);
+    std::vector<LinkPtr> batch;
+    batch.swap(dirty_);
+    for (const auto& link : batch) {
+        link->flush_queued = false;
+        write_now(link);
+    }
+}
+
+void OutgoingLinks::write_now(const LinkPtr& link) {
+    while (!link->closed && !link->out.empty()) {
+        asio::error_code ec;
+        const std::size_t n = link->socket.write_some(asio::buffer(link->out), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            link->waiting_write = true;
+            link->socket.async_wait(tcp::socket::wait_write, [this, link](asio::error_code wec) {
+                link->waiting_write = false;
+                if (link->closed) {
+                    return;
+                }
+                CallScope inner(call_depth_);
+                if (wec) {
+                    fail(link, "write: " + wec.message());
+                    return;
+                }
+                write_now(link);
+            });
+            return;
+        }
+        if (ec) {
+            fail(link, "write: " + ec.message());
+            return;
+        }
+        link->out.erase(0, n);
+    }
+    if (link->out.capacity() > kKeepOutCapacity) {
+        std::string().swap(link->out);  // a burst is over: thousands of links hold nothing
     }
 }
 
@@ -241,88 +305,69 @@ awaitable<void> OutgoingLinks::run(LinkPtr link, std::string host, int port) {
         fail(link, "getsockname: " + ec.message());
         co_return;
     }
-    // The writer starts first so commands queued while connecting go out in order ahead of any
-    // the core sends in reaction to LinkUp.
-    asio::co_spawn(io_, write_loop(link), asio::detached);
+    asio::error_code nb_ec;
+    link->socket.non_blocking(true, nb_ec);
+    // Commands queued while connecting go out first, ahead of any the core sends in reaction
+    // to LinkUp.
+    if (!link->out.empty()) {
+        queue_flush(link);
+    }
     emit(link, core::LinkUpEvent{link->id, local_address_text(local.address())});
     if (link->closed) {
         co_return;
     }
-    co_await read_loop(link);
+    wait_readable(link);
 }
 
-awaitable<void> OutgoingLinks::read_loop(LinkPtr link) {
-    resp::ReplyParser parser(limits_.reply_limits);
-    asio::error_code nb_ec;
-    link->socket.non_blocking(true, nb_ec);
-    if (read_buf_.empty()) {
-        read_buf_.resize(kReadChunk);
+void OutgoingLinks::wait_readable(const LinkPtr& link) {
+    // A plain completion handler rather than a coroutine: an idle link then costs one small
+    // pending operation, not coroutine frames (thousands of links are mostly idle).
+    link->socket.async_wait(tcp::socket::wait_read, [this, link](const asio::error_code& ec) {
+        if (!link->closed) {
+            on_readable(link, ec);
+        }
+    });
+}
+
+void OutgoingLinks::on_readable(const LinkPtr& link, asio::error_code ec) {
+    std::size_t n = 0;
+    if (!ec) {
+        if (read_buf_.empty()) {
+            read_buf_.resize(kReadChunk);
+        }
+        n = link->socket.read_some(asio::buffer(read_buf_), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            wait_readable(link);  // a spurious wake-up: nothing to read after all
+            return;
+        }
     }
+    if (ec) {
+        fail(link, ec == asio::error::eof ? "connection closed by peer" : "read: " + ec.message());
+        return;
+    }
+    resp::ReplyParser& parser = link->parser;
+    parser.feed(std::string_view(read_buf_.data(), n));
     for (;;) {
-        auto [wait_ec] = co_await link->socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
+        resp::Value value;
+        const auto st = parser.next(value);
+        if (st == resp::ParseStatus::incomplete) {
+            break;
+        }
+        if (st == resp::ParseStatus::error) {
+            fail(link, parser.error());
+            return;
+        }
+        emit(link, core::ReplyEvent{link->id, std::move(value)});
+        // The core may have closed the link (or every link) in reaction.
         if (link->closed) {
-            co_return;
-        }
-        asio::error_code ec = wait_ec;
-        std::size_t n = 0;
-        if (!ec) {
-            n = link->socket.read_some(asio::buffer(read_buf_), ec);
-            if (ec == asio::error::would_block || ec == asio::error::try_again) {
-                continue;  // a spurious wake-up: nothing to read after all
-            }
-        }
-        if (ec) {
-            fail(link,
-                 ec == asio::error::eof ? "connection closed by peer" : "read: " + ec.message());
-            co_return;
-        }
-        parser.feed(std::string_view(read_buf_.data(), n));
-        for (;;) {
-            resp::Value value;
-            const auto st = parser.next(value);
-            if (st == resp::ParseStatus::incomplete) {
-                break;
-            }
-            if (st == resp::ParseStatus::error) {
-                fail(link, parser.error());
-                co_return;
-            }
-            emit(link, core::ReplyEvent{link->id, std::move(value)});
-            // The core may have closed the link (or every link) in reaction.
-            if (link->closed) {
-                co_return;
-            }
-        }
-        if (parser.buffered() > limits_.max_buffered_reply) {
-            fail(link, "Protocol error: reply too big");
-            co_return;
+            return;
         }
     }
-}
-
-awaitable<void> OutgoingLinks::write_loop(LinkPtr link) {
-    std::string writing;
-    while (!link->closed) {
-        if (link->out.empty()) {
-            // send() cancels the timer to wake us.
-            link->wake.expires_at(asio::steady_timer::time_point::max());
-            co_await link->wake.async_wait(kTuple);
-            continue;
-        }
-        // Swap rather than copy: `out` keeps collecting while this batch is written.
-        writing.clear();
-        writing.swap(link->out);
-        link->in_flight = writing.size();
-        auto [ec, n] = co_await asio::async_write(link->socket, asio::buffer(writing), kTuple);
-        if (link->closed) {
-            co_return;
-        }
-        link->in_flight = 0;
-        if (ec) {
-            fail(link, "write: " + ec.message());
-            co_return;
-        }
+    if (parser.buffered() > limits_.max_buffered_reply) {
+        fail(link, "Protocol error: reply too big");
+        return;
     }
+    wait_readable(link);
 }
 
 void OutgoingLinks::fail(const LinkPtr& link, std::string reason) {

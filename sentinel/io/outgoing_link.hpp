@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/resp/parser.hpp"
 #include "sentinel/core/actions.hpp"
@@ -89,8 +90,15 @@ class OutgoingLinks {
     using LinkPtr = std::shared_ptr<Link>;
 
     asio::awaitable<void> run(LinkPtr link, std::string host, int port);
-    asio::awaitable<void> read_loop(LinkPtr link);
-    asio::awaitable<void> write_loop(LinkPtr link);
+    /// Waits until the link's socket is readable, then on_readable().
+    void wait_readable(const LinkPtr& link);
+    /// Reads what is there, hands every complete reply to the sink, and waits again.
+    void on_readable(const LinkPtr& link, asio::error_code ec);
+    /// Puts the link in dirty_ and makes sure a flush_dirty() is posted.
+    void queue_flush(const LinkPtr& link);
+    void flush_dirty();
+    /// Writes `out` without blocking; waits for writability only when the socket is full.
+    void write_now(const LinkPtr& link);
     void fail(const LinkPtr& link, std::string reason);
     void emit(const LinkPtr& link, core::Event event);
     void deliver(const LinkPtr& link, const core::Event& event);
@@ -107,6 +115,10 @@ class OutgoingLinks {
     std::map<core::LinkId, LinkPtr> links_;
     /// Depth of calls into this object; events raised inside one are posted, not delivered.
     int call_depth_ = 0;
+    /// Links with output to write at the end of the current batch of actions.
+    std::vector<LinkPtr> dirty_;
+    /// Expires with this object, so a posted flush that runs later does nothing.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace sentinel::io
