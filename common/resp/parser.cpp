@@ -388,6 +388,14 @@ void ReplyParser::feed(std::string_view bytes) {
         return;
     }
     spill();
+    buf_.append(bytes);
+}
+
+void ReplyParser::feed_borrowed(std::string_view bytes) {
+    if (failed_) {
+        return;
+    }
+    spill();
     if (pos_ == buf_.size()) {
         // Nothing buffered: parse straight from the caller's bytes and copy only what is left
         // over when they run out (spill()), so whole replies never pass through buf_.

@@ -101,10 +101,13 @@ class ReplyParser {
   public:
     explicit ReplyParser(Limits limits = {});
 
-    /// Adds bytes. They are borrowed, not copied, while nothing is buffered: the caller must
-    /// keep them unchanged until next() has returned incomplete or error (what is still
-    /// needed is copied then) or until the next feed().
+    /// Adds bytes (copied).
     void feed(std::string_view bytes);
+
+    /// Adds bytes without copying them while nothing is buffered: the caller must keep them
+    /// unchanged until next() has returned incomplete or error (what is still needed is
+    /// copied then) or until the next feed. For a read buffer shared by many connections.
+    void feed_borrowed(std::string_view bytes);
 
     /// Decodes one complete top-level value into `out`.
     ParseStatus next(Value& out);

@@ -346,7 +346,7 @@ void OutgoingLinks::on_readable(const LinkPtr& link, asio::error_code ec) {
         return;
     }
     resp::ReplyParser& parser = link->parser;
-    parser.feed(std::string_view(read_buf_.data(), n));
+    parser.feed_borrowed(std::string_view(read_buf_.data(), n));
     for (;;) {
         resp::Value value;
         const auto st = parser.next(value);

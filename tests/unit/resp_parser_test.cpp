@@ -77,16 +77,10 @@ RequestRun run_requests(std::string_view input, const Cuts& cuts, Limits limits 
         }
     };
     drain();
-    // Each piece goes through one reused buffer that is clobbered once the parser has asked
-    // for more, as a socket read buffer shared by every link is: the parser borrows fed bytes
-    // until then and must have copied whatever it still needs.
-    std::string scratch;
     for (std::size_t n : cuts) {
-        scratch.assign(input.substr(at, n));
-        parser.feed(scratch);
+        parser.feed(input.substr(at, n));
         at += n;
         drain();
-        std::fill(scratch.begin(), scratch.end(), '#');
         if (run.last == ParseStatus::error) {
             break;
         }
@@ -136,10 +130,22 @@ ReplyRun run_replies(std::string_view input, const Cuts& cuts, Limits limits = {
         }
     };
     drain();
+    // Pieces alternate between copied and borrowed feeds. Borrowed ones go through one reused
+    // buffer clobbered once the parser has asked for more, as the read buffer shared by every
+    // outgoing link is: the parser must have copied whatever it still needs by then.
+    std::string scratch;
+    bool borrow = false;
     for (std::size_t n : cuts) {
-        parser.feed(input.substr(at, n));
+        scratch.assign(input.substr(at, n));
+        if (borrow) {
+            parser.feed_borrowed(scratch);
+        } else {
+            parser.feed(scratch);
+        }
+        borrow = !borrow;
         at += n;
         drain();
+        std::fill(scratch.begin(), scratch.end(), '#');
         if (run.last == ParseStatus::error) {
             break;
         }
@@ -779,7 +785,7 @@ TEST_CASE("reply parser: many values, buffer compaction") {
     std::string scratch;
     for (std::size_t at = 0; at < input.size(); at += 333) {
         scratch.assign(std::string_view(input).substr(at, 333));
-        parser.feed(scratch);
+        parser.feed_borrowed(scratch);
         while (parser.next(v) == ParseStatus::ok) {
             CHECK(v.elements.size() == 2);
             CHECK(v.elements[1].integer == seen);
