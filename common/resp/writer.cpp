@@ -223,12 +223,16 @@ void Writer::value(const Value& v) {
 
 std::string Writer::command(const std::vector<std::string>& args) {
     std::string out;
+    append_command(out, args);
+    return out;
+}
+
+void Writer::append_command(std::string& out, const std::vector<std::string>& args) {
     Writer w(out);
     w.array_header(args.size());
     for (const std::string& arg : args) {
         w.bulk(arg);
     }
-    return out;
 }
 
 }  // namespace sentinel::resp

@@ -131,6 +131,7 @@ void OutgoingLinks::send(const core::SendAction& action) {
     if (!link || link->closed) {
         return;
     }
+    // An upper bound of the encoded size: headers take at most 16 bytes each.
     std::size_t size = 16;
     for (const auto& arg : action.args) {
         size += arg.size() + 16;
@@ -139,11 +140,7 @@ void OutgoingLinks::send(const core::SendAction& action) {
         fail(link, "output queue full");
         return;
     }
-    resp::Writer w(link->out);
-    w.array_header(action.args.size());
-    for (const auto& arg : action.args) {
-        w.bulk(arg);
-    }
+    resp::Writer::append_command(link->out, action.args);
     if (link->up) {
         queue_flush(link);
     }
