@@ -228,10 +228,11 @@ Value Sentinel::set_command(const std::vector<std::string>& args, Outbox& out) {
     }
     if (credentials_changed) {
         // New credentials only apply to new connections: drop the master's and its replicas'
-        // links so the next tick reconnects with them.
-        drop_connections(m->inst, out);
+        // links (or leave the links they share with other master names) so the next tick
+        // reconnects with them.
+        unshare_link(m->inst, out);
         for (auto& r : m->replicas) {
-            drop_connections(r.inst, out);
+            unshare_link(r.inst, out);
         }
     }
 

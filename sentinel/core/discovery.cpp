@@ -21,15 +21,15 @@ bool has_replica_named(const Master& m, const std::string& name) {
 
 }  // namespace
 
-void Sentinel::refresh_info(const Now& now, const InstanceRef& ref, std::string text,
-                            Outbox& out) {
+void Sentinel::refresh_info(const Now& now, const InstanceRef& ref,
+                            std::shared_ptr<const std::string> text, Outbox& out) {
     Master* m = nullptr;
     Replica* replica = nullptr;
     InstanceState* inst = lookup(ref, &m, &replica);
     if (inst == nullptr || ref.role == InstanceRole::sentinel) {
         return;
     }
-    const InfoReport report = parse_info(text, globals_.resolve_hostnames);
+    const InfoReport report = parse_info(*text, globals_.resolve_hostnames);
     inst->info = std::move(text);
     inst->info_refresh = now.mono;
 
@@ -300,9 +300,8 @@ void Sentinel::process_hello(const Now& now, std::string_view payload, Outbox& o
                 // switching to it now.
                 m->failover_state = FailoverState::update_config;
             }
-        } else if (ours_in_progress ||
-                   !same_address(m->inst.host, m->inst.ip, m->cfg.port, h.master_ip,
-                                 h.master_port)) {
+        } else if (ours_in_progress || !same_address(m->inst.host, m->inst.ip, m->cfg.port,
+                                                     h.master_ip, h.master_port)) {
             event(out, LogLevel::warning, "+config-update-from", *m, &si->inst,
                   InstanceRole::sentinel, "");
             event(out, LogLevel::warning, "+switch-master", *m, nullptr, InstanceRole::master,
@@ -348,13 +347,9 @@ void Sentinel::reset_master(const Now& now, Master& m, bool keep_sentinels, bool
         }
         m.sentinels.clear();
     }
+    // Other master names on the same server keep their connections.
+    unshare_link(m.inst, out);
     InstanceLink& link = *m.inst.link;
-    if (link.cc) {
-        close_connection(link, *link.cc, out);
-    }
-    if (link.pc) {
-        close_connection(link, *link.pc, out);
-    }
     m.inst.flags &= kFlagMaster;
     m.failover_state = FailoverState::none;
     m.failover_state_change_time = Millis(0);
@@ -362,7 +357,7 @@ void Sentinel::reset_master(const Now& now, Master& m, bool keep_sentinels, bool
     m.promoted.clear();
     m.leader.clear();
     m.inst.run_id.clear();
-    m.inst.info.clear();
+    m.inst.info.reset();
     m.inst.s_down_since.reset();
     m.inst.o_down_since.reset();
     // Like a new instance: just pinged and just answered, so it is not down at once; and

@@ -96,12 +96,17 @@ class PendingQueue {
 };
 
 /// The connections to one instance and their health (instanceLink in sentinel.c). Peer
-/// sentinels with the same run id share one link across all masters (refcount). Times are
-/// monotonic.
+/// sentinels with the same run id share one link across all masters (refcount), as in Redis.
+/// Masters and replicas at the same address, reached with the same credentials and command
+/// names, share one too (see Sentinel::share_server_link): a server watched under ten master
+/// names gets one pair of connections, not ten. Times are monotonic.
 struct InstanceLink {
     bool disconnected = true;  ///< a required connection is missing
     int pending_commands = 0;
     int refcount = 1;
+    /// Masters and replicas: the Sentinel::server_links_ key this link is registered under;
+    /// empty until the first connection attempt.
+    std::string share_key;
     std::optional<LinkId> cc;  ///< command connection
     std::optional<LinkId> pc;  ///< pub/sub connection (masters and replicas only)
     std::string local_ip;      ///< our address on cc, once connected
@@ -137,7 +142,8 @@ struct InstanceState {
     std::optional<Millis> o_down_since;
     // Masters and replicas, from INFO.
     std::optional<Millis> info_refresh;  ///< when INFO last parsed
-    std::string info;                    ///< the last INFO text (SENTINEL INFO-CACHE)
+    /// The last INFO text (SENTINEL INFO-CACHE); instances sharing a link share one copy.
+    std::shared_ptr<const std::string> info;
     bool role_reported_master = true;
     Millis role_reported_time{0};
     std::optional<Millis> last_pub_time;  ///< last hello PUBLISH acknowledged

@@ -132,10 +132,17 @@ void Sentinel::send_command(InstanceLink& link, PendingKind kind, const Instance
 
 void Sentinel::reconnect_instance(const Now& now, const Master& m, InstanceState& inst,
                                   const InstanceRef& ref, Outbox& out) {
-    InstanceLink& link = *inst.link;
-    if (!link.disconnected || inst.port == 0) {
+    if (!inst.link->disconnected || inst.port == 0) {
         return;
     }
+    if (ref.role != InstanceRole::sentinel && !inst.ip.empty()) {
+        // The server may be connected already under another master name.
+        share_server_link(m, inst, out);
+        if (!inst.link->disconnected) {
+            return;
+        }
+    }
+    InstanceLink& link = *inst.link;
     // At most one reconnection attempt per ping period per instance.
     if (link.last_reconn_time && to_ms(now.mono - *link.last_reconn_time) < timing_.ping_period) {
         return;
@@ -178,6 +185,12 @@ void Sentinel::reconnect_instance(const Now& now, const Master& m, InstanceState
     // once); the next attempt comes a ping period later.
     if (inst.ip.empty()) {
         return;
+    }
+    if (ref.role != InstanceRole::sentinel) {
+        share_server_link(m, inst, out);
+        if (inst.link.get() != &link) {
+            return;  // the name resolved to a server with a link: that link reconnects
+        }
     }
 
     if (!link.cc) {
@@ -274,10 +287,14 @@ void Sentinel::send_periodic_commands(const Now& now, const Master& m, InstanceS
     }
     const std::int64_t ping_period = std::min(m.cfg.down_after_ms, timing_.ping_period);
 
-    // One INFO at a time per instance: a slow server is not sent a new one every tick.
-    const bool info_outstanding = std::any_of(
-        link.cc_pending.begin(), link.cc_pending.end(),
-        [&](const PendingReply& p) { return p.kind == PendingKind::info && p.ref == ref; });
+    // One INFO at a time per instance: a slow server is not sent a new one every tick. On a
+    // link shared by several names, one per server: its reply refreshes them all.
+    const bool shared = link.refcount > 1 && ref.role != InstanceRole::sentinel;
+    const bool info_outstanding =
+        std::any_of(link.cc_pending.begin(), link.cc_pending.end(), [&](const PendingReply& p) {
+            return p.kind == PendingKind::info &&
+                   (p.ref == ref || (shared && p.ref.role != InstanceRole::sentinel));
+        });
     if (ref.role != InstanceRole::sentinel && !info_outstanding &&
         (!inst.info_refresh || to_ms(now.mono - *inst.info_refresh) > info_period)) {
         send_command(link, PendingKind::info, ref, mapped(m, {"INFO"}), out);
@@ -432,6 +449,106 @@ void Sentinel::release_link(InstanceState& inst, Outbox& out) {
     if (link.pc) {
         close_connection(link, *link.pc, out);
     }
+    unregister_server_link(link);
+}
+
+void Sentinel::unregister_server_link(InstanceLink& link) {
+    if (link.share_key.empty()) {
+        return;
+    }
+    const auto it = server_links_.find(link.share_key);
+    if (it != server_links_.end() && it->second.lock().get() == &link) {
+        server_links_.erase(it);
+    }
+    link.share_key.clear();
+}
+
+std::string Sentinel::server_link_key(const Master& m, const InstanceState& inst) {
+    // Everything a connection is set up with: two names at one address with different
+    // passwords or renamed commands must not share one.
+    std::string key = inst.ip;
+    key += '\n';
+    key += std::to_string(inst.port);
+    key += '\n';
+    key += m.cfg.auth_user;
+    key += '\n';
+    key += m.cfg.auth_pass;
+    for (const auto& [from, to] : m.cfg.rename_commands) {
+        key += '\n';
+        key += from;
+        key += '=';
+        key += to;
+    }
+    return key;
+}
+
+void Sentinel::share_server_link(const Master& m, InstanceState& inst, Outbox& out) {
+    std::string key = server_link_key(m, inst);
+    if (inst.link->share_key == key) {
+        return;
+    }
+    if (!inst.link->share_key.empty()) {
+        // Registered for another address (a host name that now resolves elsewhere) or other
+        // credentials: leave the others on that link; alone, keep what is still connected,
+        // as Redis keeps a pub/sub connection when only the command one is redone.
+        if (inst.link->refcount > 1) {
+            unshare_link(inst, out);
+        } else {
+            unregister_server_link(*inst.link);
+        }
+    }
+    auto [it, added] = server_links_.try_emplace(key);
+    if (!added) {
+        if (auto shared = it->second.lock(); shared && shared != inst.link) {
+            // Our own link has no users but us; any connection it has goes.
+            drop_connections(inst, out);
+            inst.link = std::move(shared);
+            ++inst.link->refcount;
+            return;
+        }
+    }
+    it->second = inst.link;
+    inst.link->share_key = std::move(key);
+}
+
+void Sentinel::unshare_link(InstanceState& inst, Outbox& out) {
+    InstanceLink& old = *inst.link;
+    if (old.refcount <= 1) {
+        // Its key is about to change: no other instance may join it under the old one.
+        drop_connections(inst, out);
+        unregister_server_link(old);
+        return;
+    }
+    --old.refcount;
+    auto own = std::make_shared<InstanceLink>();
+    own->act_ping_time = old.act_ping_time;
+    own->last_ping_time = old.last_ping_time;
+    own->last_avail_time = old.last_avail_time;
+    own->last_pong_time = old.last_pong_time;
+    inst.link = std::move(own);
+}
+
+void Sentinel::share_info(const Now& now, const InstanceLink& link, const InstanceRef& from,
+                          const std::shared_ptr<const std::string>& text, Outbox& out) {
+    // Refs first: refreshing one instance may add replicas (and move the vectors).
+    std::vector<InstanceRef> users;
+    for (const auto& m : masters_) {
+        if (m.inst.link.get() == &link &&
+            !(from.role == InstanceRole::master && from.master == m.cfg.name)) {
+            users.push_back(InstanceRef{m.cfg.name, InstanceRole::master, {}});
+        }
+        for (const auto& r : m.replicas) {
+            if (r.inst.link.get() == &link) {
+                InstanceRef ref{m.cfg.name, InstanceRole::replica, r.name()};
+                if (!(ref == from)) {
+                    users.push_back(std::move(ref));
+                }
+            }
+        }
+    }
+    for (const auto& ref : users) {
+        refresh_info(now, ref, text, out);
+    }
 }
 
 void Sentinel::on_reply(const Now& now, const ReplyEvent& ev, Outbox& out) {
@@ -481,13 +598,21 @@ void Sentinel::on_reply(const Now& now, const ReplyEvent& ev, Outbox& out) {
         case PendingKind::ping:
             handle_ping_reply(now, pending.ref, ev.value, out);
             break;
-        case PendingKind::info:
+        case PendingKind::info: {
+            std::shared_ptr<const std::string> text;
             if (ev.value.type == resp::Type::bulk_string) {
-                refresh_info(now, pending.ref, ev.value.str, out);
+                text = std::make_shared<const std::string>(ev.value.str);
             } else if (ev.value.type == resp::Type::verbatim && ev.value.str.size() >= 4) {
-                refresh_info(now, pending.ref, ev.value.str.substr(4), out);
+                text = std::make_shared<const std::string>(ev.value.str.substr(4));
+            }
+            if (text) {
+                refresh_info(now, pending.ref, text, out);
+                if (link->refcount > 1) {
+                    share_info(now, *link, pending.ref, text, out);
+                }
             }
             break;
+        }
         case PendingKind::publish:
             // A failed PUBLISH is retried at the next tick (last_pub_time is not advanced).
             if (!ev.value.is_error()) {

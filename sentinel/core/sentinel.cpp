@@ -462,7 +462,7 @@ Value Sentinel::command(const Now& now, const std::vector<std::string>& args, Ou
                     return Value::array({Value::integer_value(0), Value::nil()});
                 }
                 return Value::array({Value::integer_value(ms_since(now, *inst.info_refresh)),
-                                     Value::bulk(inst.info)});
+                                     Value::bulk(inst.info ? *inst.info : std::string())});
             };
             std::vector<Value> infos{entry(m->inst)};
             for (const auto& r : m->replicas) {

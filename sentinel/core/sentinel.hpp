@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -182,6 +183,23 @@ class Sentinel {
     void drop_connections(InstanceState& inst, Outbox& out);
     /// Drops one reference to a link, closing it when nobody uses it (releaseInstanceLink).
     void release_link(InstanceState& inst, Outbox& out);
+    /// Gives a master or replica that is about to connect the link already open (or opening)
+    /// to the same server with the same credentials and command names, or registers its own
+    /// link as that server's. Called only while the instance's link is disconnected.
+    void share_server_link(const Master& m, InstanceState& inst, Outbox& out);
+    /// Takes `link` out of server_links_ (if it is registered there) and clears its key.
+    void unregister_server_link(InstanceLink& link);
+    /// The server_links_ key of a master or replica: address, credentials, renamed commands.
+    static std::string server_link_key(const Master& m, const InstanceState& inst);
+    /// Takes `inst` off a shared link (it gets a private one with the same health times), or,
+    /// when it is the only user, closes the link's connections and unregisters it. Used
+    /// before the instance's address or credentials change: the other users keep their
+    /// connections, and nobody joins a link registered under a key that no longer holds.
+    void unshare_link(InstanceState& inst, Outbox& out);
+    /// An INFO reply is news about the server, not about one name: every other master or
+    /// replica on the same link is refreshed with it too (one INFO per server per period).
+    void share_info(const Now& now, const InstanceLink& link, const InstanceRef& from,
+                    const std::shared_ptr<const std::string>& text, Outbox& out);
     /// The instance `ref` names, with its master; nullptr if it is gone.
     InstanceState* lookup(const InstanceRef& ref, Master** master = nullptr,
                           Replica** replica = nullptr);
@@ -194,7 +212,8 @@ class Sentinel {
                                  InstanceRole role) const;
 
     // Discovery (discovery.cpp): INFO, hello, address switches.
-    void refresh_info(const Now& now, const InstanceRef& ref, std::string text, Outbox& out);
+    void refresh_info(const Now& now, const InstanceRef& ref,
+                      std::shared_ptr<const std::string> text, Outbox& out);
     void process_hello(const Now& now, std::string_view payload, Outbox& out);
     /// sentinelResetMaster(): forget replicas (and sentinels unless kept), close links.
     void reset_master(const Now& now, Master& m, bool keep_sentinels, bool emit_event, Outbox& out);
@@ -275,6 +294,8 @@ class Sentinel {
         bool pubsub = false;
     };
     std::map<LinkId, Route> routes_;
+    /// The link of each server (by server_link_key) that masters and replicas share.
+    std::unordered_map<std::string, std::weak_ptr<InstanceLink>> server_links_;
     LinkId next_link_id_ = 1;
     bool tilt_ = false;
     Millis tilt_start_wall_{0};

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -641,4 +642,137 @@ TEST_CASE("is-master-down-by-addr finds the master by IP or by host name") {
     const Value v = d.s.command(
         d.now, {"SENTINEL", "is-master-down-by-addr", "10.0.0.6", "6379", "2", kPeerId}, out);
     CHECK(v.elements[1].str == "*");
+}
+
+namespace {
+
+// The same server monitored under two names ("mymaster" and "other").
+Config two_names_one_server() {
+    Config cfg = one_master();
+    MasterConfig other = cfg.masters[0];
+    other.name = "other";
+    cfg.masters.push_back(other);
+    return cfg;
+}
+
+int count_commands(const std::vector<SendAction>& sent, const std::string& name) {
+    return static_cast<int>(std::count_if(
+        sent.begin(), sent.end(), [&](const SendAction& sa) { return sa.args[0] == name; }));
+}
+
+std::vector<LinkId> closes(const Outbox& out) {
+    std::vector<LinkId> v;
+    for (const auto& a : out.actions) {
+        if (const auto* c = std::get_if<CloseAction>(&a)) {
+            v.push_back(c->link);
+        }
+    }
+    return v;
+}
+
+// Answers every command sent on `cc`: PONG to PING, `info` to INFO, +OK otherwise.
+void answer_all(Driver& d, const Outbox& sent, LinkId cc, const std::string& info) {
+    for (const auto& sa : sends(sent, cc)) {
+        d.step(ReplyEvent{cc, sa.args[0] == "INFO"   ? Value::bulk(info)
+                              : sa.args[0] == "PING" ? Value::simple("PONG")
+                                                     : Value::simple("OK")});
+    }
+}
+
+}  // namespace
+
+TEST_CASE("two master names on one server share one pair of connections") {
+    Driver d(two_names_one_server());
+    const Outbox first = d.tick();
+    const auto c = connects(first);
+    REQUIRE(c.size() == 2);  // one command and one pub/sub connection, not two of each
+    const auto cc_sent = sends(first, c[0].link);
+    CHECK(count_commands(cc_sent, "PING") == 1);
+    CHECK(count_commands(sends(first, c[1].link), "SUBSCRIBE") == 1);
+    REQUIRE(d.s.masters()[0].inst.link == d.s.masters()[1].inst.link);
+    CHECK(d.s.masters()[0].inst.link->refcount == 2);
+    d.step(LinkUpEvent{c[0].link, "127.0.0.1"});
+    d.step(LinkUpEvent{c[1].link, "127.0.0.1"});
+
+    // One INFO reply refreshes both names: its replica is discovered under each.
+    const std::string info = master_info(std::string(40, 'c'), 1);
+    answer_all(d, first, c[0].link, info);
+    for (const auto& m : d.s.masters()) {
+        CAPTURE(m.cfg.name);
+        REQUIRE(m.inst.info);
+        CHECK(*m.inst.info == info);
+        CHECK(m.replicas.size() == 1);
+    }
+    CHECK(d.s.masters()[0].inst.info == d.s.masters()[1].inst.info);  // one copy
+
+    // Later periods: one PING and one INFO per server, a hello per name.
+    d.advance(10100);
+    const Outbox later = d.tick();
+    const auto later_sent = sends(later, c[0].link);
+    CHECK(count_commands(later_sent, "PING") == 1);
+    CHECK(count_commands(later_sent, "INFO") == 1);
+    CHECK(count_commands(later_sent, "PUBLISH") == 2);
+    answer_all(d, later, c[0].link, info);
+    CHECK(d.s.masters()[1].inst.info_refresh == d.now.mono);
+
+    // A hello arrives once, on the one pub/sub connection, and teaches the master it names.
+    Hello h{"127.0.0.1", 26380, kPeerId, 0, "other", "127.0.0.1", 6379, 0};
+    d.step(ReplyEvent{c[1].link, Value::simple("OK")});  // SETNAME
+    d.step(ReplyEvent{c[1].link,
+                      Value::array({Value::bulk("subscribe"), Value::bulk("__sentinel__:hello"),
+                                    Value::integer_value(1)})});
+    d.step(ReplyEvent{c[1].link,
+                      Value::array({Value::bulk("message"), Value::bulk("__sentinel__:hello"),
+                                    Value::bulk(format_hello(h))})});
+    CHECK(d.s.masters()[0].sentinels.empty());
+    CHECK(d.s.masters()[1].sentinels.size() == 1);
+}
+
+TEST_CASE("names with different passwords on one server do not share connections") {
+    Config cfg = two_names_one_server();
+    cfg.masters[1].auth_pass = "secret";
+    Driver d(cfg);
+    const auto c = connects(d.tick());
+    CHECK(c.size() == 4);
+    CHECK(d.s.masters()[0].inst.link != d.s.masters()[1].inst.link);
+}
+
+TEST_CASE("a name leaving a shared server link does not disturb the other") {
+    Driver d(two_names_one_server());
+    const Outbox first = d.tick();
+    const auto c = connects(first);
+    REQUIRE(c.size() == 2);
+    d.step(LinkUpEvent{c[0].link, "127.0.0.1"});
+    d.step(LinkUpEvent{c[1].link, "127.0.0.1"});
+    answer_all(d, first, c[0].link, master_info(std::string(40, 'c'), 1));
+
+    // New credentials for one name: it reconnects alone; the shared connections stay.
+    Outbox out;
+    d.s.command(d.now, {"SENTINEL", "SET", "other", "auth-pass", "secret"}, out);
+    CHECK(closes(out).empty());
+    CHECK(d.s.masters()[0].inst.link != d.s.masters()[1].inst.link);
+    CHECK(d.s.masters()[0].inst.link->refcount == 1);
+    d.advance(100);
+    out = d.tick();
+    CHECK(closes(out).empty());
+    // "other" reconnects to the server with its password; its replica too (the replicas
+    // of the two names share a link of their own).
+    int with_password = 0;
+    for (const auto& conn : connects(out)) {
+        const auto sent = sends(out, conn.link);
+        REQUIRE(!sent.empty());
+        if (sent[0].args == Args{"AUTH", "secret"}) {
+            ++with_password;
+        }
+    }
+    CHECK(with_password == 4);
+
+    // Removing "other" closes only what it used alone.
+    out = Outbox{};
+    d.s.command(d.now, {"SENTINEL", "REMOVE", "other"}, out);
+    for (const LinkId id : closes(out)) {
+        CHECK(id != c[0].link);
+        CHECK(id != c[1].link);
+    }
+    CHECK(d.s.masters()[0].inst.link->cc == c[0].link);
 }
