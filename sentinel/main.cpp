@@ -63,8 +63,7 @@ bool daemonize() {
 
 std::uint64_t random_seed() {
     std::random_device rd;
-    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
-           static_cast<std::uint64_t>(::getpid());
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid());
 }
 
 }  // namespace
@@ -130,8 +129,7 @@ int main(int argc, char** argv) {
     const auto& server_cfg = cfg->server;
     if (!server_cfg.dir.empty() && ::chdir(server_cfg.dir.c_str()) != 0) {
         std::cerr << "\n*** FATAL CONFIG FILE ERROR (Redis " << kRedisCompatVersion << ") ***\n"
-                  << "Can't chdir to '" << server_cfg.dir << "': " << std::strerror(errno)
-                  << "\n";
+                  << "Can't chdir to '" << server_cfg.dir << "': " << std::strerror(errno) << "\n";
         return 1;
     }
     std::string executable = std::filesystem::absolute(argv[0], fs_ec).string();
@@ -151,8 +149,8 @@ int main(int argc, char** argv) {
             "oO0OoO0OoO0Oo sentinel is starting oO0OoO0OoO0Oo");
     log.log(sentinel::config::LogLevel::warning,
             "sentinel version=" + std::string(kVersion) + " (redis-sentinel " +
-                std::string(kRedisCompatVersion) + " compatible), pid=" +
-                std::to_string(::getpid()) + ", just started");
+                std::string(kRedisCompatVersion) +
+                " compatible), pid=" + std::to_string(::getpid()) + ", just started");
     log.log(sentinel::config::LogLevel::warning, "Configuration loaded");
 
     sentinel::io::StartupOptions opts{*cfg, config_path, executable, random_seed()};

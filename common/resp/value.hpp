@@ -33,13 +33,19 @@ struct Value {
     std::int64_t integer = 0;     ///< integer, and boolean as 0/1
     std::vector<Value> elements;  ///< array/set/push children; map: k0, v0, k1, v1...
 
-    static Value simple(std::string_view s) { return Value{Type::simple_string, std::string(s), 0, {}}; }
+    static Value simple(std::string_view s) {
+        return Value{Type::simple_string, std::string(s), 0, {}};
+    }
     static Value error(std::string_view s) { return Value{Type::error, std::string(s), 0, {}}; }
-    static Value bulk(std::string_view s) { return Value{Type::bulk_string, std::string(s), 0, {}}; }
+    static Value bulk(std::string_view s) {
+        return Value{Type::bulk_string, std::string(s), 0, {}};
+    }
     static Value integer_value(std::int64_t i) { return Value{Type::integer, {}, i, {}}; }
     static Value nil() { return Value{}; }
     static Value nil_array() { return Value{Type::null_array, {}, 0, {}}; }
-    static Value array(std::vector<Value> v = {}) { return Value{Type::array, {}, 0, std::move(v)}; }
+    static Value array(std::vector<Value> v = {}) {
+        return Value{Type::array, {}, 0, std::move(v)};
+    }
     static Value map(std::vector<Value> kv = {}) { return Value{Type::map, {}, 0, std::move(kv)}; }
     static Value set(std::vector<Value> v = {}) { return Value{Type::set, {}, 0, std::move(v)}; }
     static Value push(std::vector<Value> v = {}) { return Value{Type::push, {}, 0, std::move(v)}; }

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define SENTINEL_ASSERT(cond)                                                              \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
+#define SENTINEL_ASSERT(cond)                                                                   \
+    do {                                                                                        \
+        if (!(cond)) {                                                                          \
             std::fprintf(stderr, "assertion failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
-            std::abort();                                                                  \
-        }                                                                                  \
+            std::abort();                                                                       \
+        }                                                                                       \
     } while (0)

@@ -22,7 +22,7 @@ Unexpected<std::decay_t<E>> unexpected(E&& e) {
 /// Either a value of type T or an error of type E; accessing the wrong one asserts.
 template <typename T, typename E>
 class Expected {
-public:
+  public:
     Expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Expected(Unexpected<E> err) : v_(std::in_place_index<1>, std::move(err.error)) {}
 
@@ -47,7 +47,7 @@ public:
         return std::get<1>(v_);
     }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 

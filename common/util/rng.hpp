@@ -8,7 +8,7 @@ namespace sentinel {
 
 /// Deterministic random numbers. Never shared between sentinels; never seeded from globals.
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed) {
         // splitmix64 spreads a small seed over the whole state, as the xoshiro authors advise.
         for (auto& s : s_) {
@@ -56,7 +56,7 @@ public:
         return out;
     }
 
-private:
+  private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     std::uint64_t s_[4]{};
 };

@@ -16,6 +16,8 @@ struct Now {
     Millis wall{0};
 };
 
-inline std::int64_t to_ms(Millis m) { return static_cast<std::int64_t>(m.count()); }
+inline std::int64_t to_ms(Millis m) {
+    return static_cast<std::int64_t>(m.count());
+}
 
 }  // namespace sentinel

@@ -61,8 +61,7 @@ std::pair<std::string, int> Sentinel::current_master_address(const Master& m) co
 
 bool Sentinel::master_looks_sane(const Now& now, const Master& m) const {
     return m.inst.role_reported_master && (m.inst.flags & (kFlagSDown | kFlagODown)) == 0 &&
-           m.inst.info_refresh &&
-           to_ms(now.mono - *m.inst.info_refresh) < timing_.info_period * 2;
+           m.inst.info_refresh && to_ms(now.mono - *m.inst.info_refresh) < timing_.info_period * 2;
 }
 
 bool Sentinel::send_slaveof(const Master& m, InstanceState& inst, const InstanceRef& ref,
@@ -79,10 +78,10 @@ bool Sentinel::send_slaveof(const Master& m, InstanceState& inst, const Instance
     send_command(link, PendingKind::discard, ref, mapped(m, {"MULTI"}), out);
     send_command(link, PendingKind::discard, ref, mapped(m, slaveof), out);
     send_command(link, PendingKind::discard, ref, mapped(m, {"CONFIG", "REWRITE"}), out);
-    send_command(link, PendingKind::discard, ref,
-                 mapped(m, {"CLIENT", "KILL", "TYPE", "normal"}), out);
-    send_command(link, PendingKind::discard, ref,
-                 mapped(m, {"CLIENT", "KILL", "TYPE", "pubsub"}), out);
+    send_command(link, PendingKind::discard, ref, mapped(m, {"CLIENT", "KILL", "TYPE", "normal"}),
+                 out);
+    send_command(link, PendingKind::discard, ref, mapped(m, {"CLIENT", "KILL", "TYPE", "pubsub"}),
+                 out);
     send_command(link, PendingKind::discard, ref, mapped(m, {"EXEC"}), out);
     // The server runs commands in order, so this INFO already reflects the new role.
     send_command(link, PendingKind::info, ref, mapped(m, {"INFO"}), out);
@@ -183,12 +182,11 @@ void Sentinel::ask_master_state(const Now& now, Master& m, bool forced, Outbox& 
         const bool failing_over = m.failover_state != FailoverState::none;
         const std::string runid = failing_over ? globals_.myid : std::string("*");
         const std::uint64_t epoch = failing_over ? m.failover_epoch : globals_.current_epoch;
-        send_command(
-            *s.inst.link, PendingKind::is_master_down,
-            InstanceRef{m.cfg.name, InstanceRole::sentinel, s.inst.run_id},
-            mapped(m, {"SENTINEL", "is-master-down-by-addr", announced(m.inst),
-                       std::to_string(m.cfg.port), std::to_string(epoch), runid}),
-            out);
+        send_command(*s.inst.link, PendingKind::is_master_down,
+                     InstanceRef{m.cfg.name, InstanceRole::sentinel, s.inst.run_id},
+                     mapped(m, {"SENTINEL", "is-master-down-by-addr", announced(m.inst),
+                                std::to_string(m.cfg.port), std::to_string(epoch), runid}),
+                     out);
     }
 }
 
@@ -294,8 +292,8 @@ std::string Sentinel::get_leader(const Now& now, Master& m, std::uint64_t epoch,
     }
     // A majority of every sentinel ever known, and at least quorum.
     const std::size_t voters_quorum = voters / 2 + 1;
-    if (!winner.empty() && (max_votes < voters_quorum ||
-                            max_votes < static_cast<std::uint64_t>(m.cfg.quorum))) {
+    if (!winner.empty() &&
+        (max_votes < voters_quorum || max_votes < static_cast<std::uint64_t>(m.cfg.quorum))) {
         winner.clear();
     }
     return winner;
@@ -362,9 +360,8 @@ Replica* Sentinel::select_replica(const Now& now, Master& m) {
         }
         // INFO must be fresh: very fresh if the master is down (replicas are polled every
         // second then), recent enough otherwise.
-        const std::int64_t info_validity = (m.inst.flags & kFlagSDown) != 0
-                                               ? timing_.ping_period * 5
-                                               : timing_.info_period * 3;
+        const std::int64_t info_validity =
+            (m.inst.flags & kFlagSDown) != 0 ? timing_.ping_period * 5 : timing_.info_period * 3;
         if (!r.inst.info_refresh || to_ms(now.mono - *r.inst.info_refresh) > info_validity) {
             continue;
         }
@@ -411,8 +408,7 @@ void Sentinel::failover_state_machine(const Now& now, Master& m, Outbox& out) {
                 }
                 return;
             }
-            event(out, LogLevel::warning, "+elected-leader", m, &m.inst, InstanceRole::master,
-                  "");
+            event(out, LogLevel::warning, "+elected-leader", m, &m.inst, InstanceRole::master, "");
             if ((simulated_failures_ & kSimFailureCrashAfterElection) != 0) {
                 out.exit(99, "Sentinel CRASH because of SENTINEL simulate-failure");
                 return;
@@ -538,8 +534,8 @@ void Sentinel::detect_failover_end(const Now& now, Master& m, Outbox& out) {
     if (to_ms(now.mono - m.failover_state_change_time) > m.cfg.failover_timeout_ms) {
         not_reconfigured = 0;
         timeout = true;
-        event(out, LogLevel::warning, "+failover-end-for-timeout", m, &m.inst,
-              InstanceRole::master, "");
+        event(out, LogLevel::warning, "+failover-end-for-timeout", m, &m.inst, InstanceRole::master,
+              "");
     }
     if (not_reconfigured == 0) {
         event(out, LogLevel::warning, "+failover-end", m, &m.inst, InstanceRole::master, "");
@@ -604,8 +600,7 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
             m.failover_state = FailoverState::reconf_slaves;
             m.failover_state_change_time = now.mono;
             out.persist();
-            event(out, LogLevel::warning, "+promoted-slave", m, &inst, InstanceRole::replica,
-                  "");
+            event(out, LogLevel::warning, "+promoted-slave", m, &inst, InstanceRole::replica, "");
             if ((simulated_failures_ & kSimFailureCrashAfterPromotion) != 0) {
                 out.exit(99, "Sentinel CRASH because of SENTINEL simulate-failure");
                 return;
@@ -643,8 +638,8 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
         if (master_looks_sane(now, m) && no_down_for(inst, now, wait_time) &&
             to_ms(now.mono - inst.slave_conf_change_time) > wait_time) {
             if (send_slaveof(m, inst, ref, announced(m.inst), m.cfg.port, out)) {
-                event(out, LogLevel::notice, "+fix-slave-config", m, &inst,
-                      InstanceRole::replica, "");
+                event(out, LogLevel::notice, "+fix-slave-config", m, &inst, InstanceRole::replica,
+                      "");
             }
         }
     }
@@ -664,8 +659,7 @@ void Sentinel::act_on_info(const Now& now, Master& m, InstanceState& inst, Repli
         if ((inst.flags & kFlagReconfInprog) != 0 && replica->master_link_ok) {
             inst.flags &= ~kFlagReconfInprog;
             inst.flags |= kFlagReconfDone;
-            event(out, LogLevel::notice, "+slave-reconf-done", m, &inst, InstanceRole::replica,
-                  "");
+            event(out, LogLevel::notice, "+slave-reconf-done", m, &inst, InstanceRole::replica, "");
         }
     }
 }
@@ -681,8 +675,7 @@ void Sentinel::run_client_reconfig_script(const Master& m, std::string_view role
                        from_host, std::to_string(from_port), to_host, std::to_string(to_port)});
 }
 
-resp::Value Sentinel::is_master_down_command(const Now& now,
-                                             const std::vector<std::string>& args,
+resp::Value Sentinel::is_master_down_command(const Now& now, const std::vector<std::string>& args,
                                              Outbox& out) {
     const auto port = string2ll(args[3]);
     const auto req_epoch = string2ll(args[4]);
@@ -705,12 +698,12 @@ resp::Value Sentinel::is_master_down_command(const Now& now,
     std::string leader;
     std::uint64_t leader_epoch = 0;
     if (m != nullptr && args[5] != "*") {
-        leader = vote_leader(now, *m, static_cast<std::uint64_t>(*req_epoch), args[5],
-                             leader_epoch, out);
+        leader = vote_leader(now, *m, static_cast<std::uint64_t>(*req_epoch), args[5], leader_epoch,
+                             out);
     }
-    return resp::Value::array({resp::Value::integer_value(down ? 1 : 0),
-                               resp::Value::bulk(leader.empty() ? "*" : leader),
-                               resp::Value::integer_value(static_cast<std::int64_t>(leader_epoch))});
+    return resp::Value::array(
+        {resp::Value::integer_value(down ? 1 : 0), resp::Value::bulk(leader.empty() ? "*" : leader),
+         resp::Value::integer_value(static_cast<std::int64_t>(leader_epoch))});
 }
 
 resp::Value Sentinel::failover_command(const Now& now, const std::vector<std::string>& args,

@@ -12,7 +12,7 @@ using config::LogLevel;
 
 /// Receives log lines from one sentinel instance. Implementations must not block for long.
 class Logger {
-public:
+  public:
     virtual ~Logger() = default;
     virtual void log(LogLevel level, std::string_view message) = 0;
     virtual bool enabled(LogLevel level) const = 0;
@@ -20,7 +20,7 @@ public:
 
 /// Discards everything (for tests that do not look at logs).
 class NullLogger final : public Logger {
-public:
+  public:
     void log(LogLevel, std::string_view) override {}
     bool enabled(LogLevel) const override { return false; }
 };

@@ -26,7 +26,7 @@ spdlog::level::level_enum to_spdlog(config::LogLevel l) {
 }
 
 class LevelMarker final : public spdlog::custom_flag_formatter {
-public:
+  public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         char c = '*';

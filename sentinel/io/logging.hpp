@@ -15,7 +15,7 @@ namespace sentinel::io {
 
 /// Logs to a file (appending) or, when `path` is empty, to stdout.
 class RedisLogger final : public core::Logger {
-public:
+  public:
     RedisLogger(const std::string& path, config::LogLevel level);
     ~RedisLogger() override;
 
@@ -23,7 +23,7 @@ public:
     bool enabled(config::LogLevel level) const override;
     void set_level(config::LogLevel level) { level_ = level; }
 
-private:
+  private:
     std::shared_ptr<spdlog::logger> logger_;
     config::LogLevel level_;
 };

@@ -84,7 +84,8 @@ Runtime::Runtime(StartupOptions opts, RedisLogger& log)
       signals_(io_, SIGTERM, SIGINT),
       links_(io_, [this](const core::Event& ev) { deliver(ev); }),
       scripts_(io_, [this](const core::Event& ev) { deliver(ev); }),
-      tick_timer_(io_), persist_timer_(io_),
+      tick_timer_(io_),
+      persist_timer_(io_),
       started_(std::chrono::steady_clock::now()) {
     Rng rng(opts_.seed);
     run_id_ = Rng(opts_.seed ^ 0x5bd1e995ULL).hex(40);

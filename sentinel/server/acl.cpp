@@ -100,8 +100,8 @@ std::optional<std::string> Acl::set_user(std::string_view name,
                                          const std::vector<std::string>& rules) {
     auto it = std::find_if(users_.begin(), users_.end(),
                            [&](const AclUser& u) { return u.name == name; });
-    AclUser u = it != users_.end() ? *it : AclUser{std::string(name), false, false, {}, {}, {},
-                                                   {"-@all"}};
+    AclUser u =
+        it != users_.end() ? *it : AclUser{std::string(name), false, false, {}, {}, {}, {"-@all"}};
     for (const auto& rule : rules) {
         if (!apply_rule(u, rule)) {
             return "ERR Error in ACL SETUSER modifier '" + rule + "': Syntax error";
@@ -134,7 +134,9 @@ const AclUser* Acl::find(std::string_view name) const {
     return it == users_.end() ? nullptr : &*it;
 }
 
-bool Acl::exists(std::string_view name) const { return find(name) != nullptr; }
+bool Acl::exists(std::string_view name) const {
+    return find(name) != nullptr;
+}
 
 bool Acl::authenticate(std::string_view user, std::string_view password) const {
     const AclUser* u = find(user);
@@ -277,11 +279,11 @@ std::optional<resp::Value> Acl::getuser(std::string_view name) const {
     for (const auto& c : u->channel_patterns) {
         channels += (channels.empty() ? "&" : " &") + c;
     }
-    return Value::map({Value::bulk("flags"), Value::set(std::move(flags)),
-                       Value::bulk("passwords"), Value::array(std::move(passwords)),
-                       Value::bulk("commands"), Value::bulk(commands), Value::bulk("keys"),
-                       Value::bulk(keys), Value::bulk("channels"), Value::bulk(channels),
-                       Value::bulk("selectors"), Value::array()});
+    return Value::map({Value::bulk("flags"), Value::set(std::move(flags)), Value::bulk("passwords"),
+                       Value::array(std::move(passwords)), Value::bulk("commands"),
+                       Value::bulk(commands), Value::bulk("keys"), Value::bulk(keys),
+                       Value::bulk("channels"), Value::bulk(channels), Value::bulk("selectors"),
+                       Value::array()});
 }
 
 }  // namespace sentinel::server

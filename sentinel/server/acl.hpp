@@ -15,15 +15,15 @@ struct AclUser {
     std::string name;
     bool enabled = false;
     bool nopass = false;
-    std::vector<std::string> password_hashes;  ///< sha256 hex, in insertion order
-    std::vector<std::string> key_patterns;     ///< shown as ~pattern
-    std::vector<std::string> channel_patterns; ///< shown as &pattern; empty = resetchannels
-    std::vector<std::string> command_rules;    ///< "+@all", "-@all", "+ping", "-sentinel|set"
+    std::vector<std::string> password_hashes;   ///< sha256 hex, in insertion order
+    std::vector<std::string> key_patterns;      ///< shown as ~pattern
+    std::vector<std::string> channel_patterns;  ///< shown as &pattern; empty = resetchannels
+    std::vector<std::string> command_rules;     ///< "+@all", "-@all", "+ping", "-sentinel|set"
 };
 
 /// The user table. "default" always exists.
 class Acl {
-public:
+  public:
     Acl();
 
     /// Applies `requirepass`: default user gets that password and loses nopass.
@@ -60,7 +60,7 @@ public:
     std::vector<std::string> user_names() const;
     bool exists(std::string_view name) const;
 
-private:
+  private:
     const AclUser* find(std::string_view name) const;
     static std::vector<std::string> line_words(const AclUser& u);
     static std::string describe(const AclUser& u);

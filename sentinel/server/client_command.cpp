@@ -5,8 +5,8 @@
 #include <cctype>
 #include <charconv>
 
-#include "sentinel/server/server.hpp"
 #include "sentinel/core/text.hpp"
+#include "sentinel/server/server.hpp"
 
 namespace sentinel::server {
 namespace {
@@ -21,10 +21,22 @@ struct ClientSub {
     int arity;
 };
 constexpr std::array<ClientSub, 16> kClientSubs = {{
-    {"caching", 3}, {"getname", 2}, {"getredir", 2}, {"help", 2},   {"id", 2},
-    {"info", 2},    {"kill", -3},   {"list", -2},    {"no-evict", 3}, {"pause", -3},
-    {"reply", 3},   {"setname", 3}, {"tracking", -3}, {"trackinginfo", 2},
-    {"unblock", -3}, {"unpause", 2},
+    {"caching", 3},
+    {"getname", 2},
+    {"getredir", 2},
+    {"help", 2},
+    {"id", 2},
+    {"info", 2},
+    {"kill", -3},
+    {"list", -2},
+    {"no-evict", 3},
+    {"pause", -3},
+    {"reply", 3},
+    {"setname", 3},
+    {"tracking", -3},
+    {"trackinginfo", 2},
+    {"unblock", -3},
+    {"unpause", 2},
 }};
 
 constexpr std::array<std::string_view, 41> kClientHelp = {
@@ -97,21 +109,20 @@ std::string Server::client_line(const Session& s) const {
         flags = "A";
     }
     const std::size_t qbuf = s.parser.buffered();
-    return "id=" + std::to_string(s.id) + " addr=" + s.address.addr +
-           " laddr=" + s.address.laddr + " fd=" + std::to_string(s.address.fd) +
-           " name=" + s.name + " age=" + std::to_string(age_s) +
-           " idle=" + std::to_string(idle_s) + " flags=" + flags +
+    return "id=" + std::to_string(s.id) + " addr=" + s.address.addr + " laddr=" + s.address.laddr +
+           " fd=" + std::to_string(s.address.fd) + " name=" + s.name +
+           " age=" + std::to_string(age_s) + " idle=" + std::to_string(idle_s) + " flags=" + flags +
            " db=0 sub=" + std::to_string(s.channels.size()) +
-           " psub=" + std::to_string(s.patterns.size()) + " ssub=0 multi=-1 qbuf=" +
-           std::to_string(qbuf) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=" +
-           std::to_string(s.out.size()) + " oll=0 omem=" + std::to_string(s.out.size()) +
+           " psub=" + std::to_string(s.patterns.size()) +
+           " ssub=0 multi=-1 qbuf=" + std::to_string(qbuf) +
+           " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=" + std::to_string(s.out.size()) +
+           " oll=0 omem=" + std::to_string(s.out.size()) +
            " tot-mem=" + std::to_string(s.out.size() + qbuf + sizeof(Session)) +
            " events=r cmd=" + s.last_command + " user=" + s.user +
            " redir=-1 resp=" + std::to_string(s.protocol);
 }
 
-std::int64_t Server::kill_clients(const Session& self, const Args& a, bool& ok,
-                                  std::string& err) {
+std::int64_t Server::kill_clients(const Session& self, const Args& a, bool& ok, std::string& err) {
     std::uint64_t id = 0;
     std::string addr, laddr, type, user;
     bool skipme = true;
@@ -205,8 +216,8 @@ void Server::cmd_client(Session& s, const Args& a) {
         reply(s, s.name.empty() ? Value::nil() : Value::bulk(s.name));
     } else if (sub == "setname") {
         const std::string& name = a[2];
-        const bool valid = std::all_of(name.begin(), name.end(),
-                                       [](char c) { return c >= '!' && c <= '~'; });
+        const bool valid =
+            std::all_of(name.begin(), name.end(), [](char c) { return c >= '!' && c <= '~'; });
         if (!valid) {
             reply_error(s,
                         "ERR Client names cannot contain spaces, newlines or special characters.");

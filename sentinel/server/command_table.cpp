@@ -1,5 +1,4 @@
 #include "sentinel/server/command_table.hpp"
-#include "sentinel/core/text.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -12,6 +11,7 @@
 
 #include "common/util/assert.hpp"
 #include "common/util/glob.hpp"
+#include "sentinel/core/text.hpp"
 
 namespace sentinel::server {
 namespace detail {

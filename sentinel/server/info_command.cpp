@@ -5,8 +5,8 @@
 #include <cctype>
 #include <cstdio>
 
-#include "sentinel/server/server.hpp"
 #include "sentinel/core/text.hpp"
+#include "sentinel/server/server.hpp"
 
 namespace sentinel::server {
 namespace {
@@ -15,7 +15,7 @@ using core::iequals;
 using core::to_lower;
 
 constexpr std::array<std::string_view, 5> kSections = {"server", "clients", "stats", "cpu",
-                                                        "sentinel"};
+                                                       "sentinel"};
 
 std::string fixed6(double v) {
     char buf[64];
@@ -73,8 +73,9 @@ std::string Server::info_text(const Args& a) const {
         line(out, "monotonic_clock", "POSIX clock_gettime");
         line(out, "multiplexing_api", "epoll");
         line(out, "atomicvar_api", "c11-builtin");
-        line(out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) +
-                                     "." + std::to_string(__GNUC_PATCHLEVEL__));
+        line(out, "gcc_version",
+             std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                 std::to_string(__GNUC_PATCHLEVEL__));
         line(out, "process_id", ps.pid);
         line(out, "process_supervised", ps.supervised ? "systemd" : "no");
         line(out, "run_id", ps.run_id);

@@ -167,7 +167,9 @@ std::uint64_t Server::connect(const ClientAddress& address) {
     return id;
 }
 
-void Server::disconnect(std::uint64_t id) { sessions_.erase(id); }
+void Server::disconnect(std::uint64_t id) {
+    sessions_.erase(id);
+}
 
 Session* Server::session(std::uint64_t id) {
     auto it = sessions_.find(id);
@@ -201,8 +203,8 @@ void Server::mark_dirty(Session& s) {
     if (s.out.size() > limit && !s.closed) {
         // As client-output-buffer-limit: a client that does not read is disconnected rather
         // than allowed to grow our memory without bound.
-        log_.log(LogLevel::warning, "Client id=" + std::to_string(s.id) + " addr=" +
-                                        s.address.addr +
+        log_.log(LogLevel::warning, "Client id=" + std::to_string(s.id) +
+                                        " addr=" + s.address.addr +
                                         " scheduled to be closed ASAP for overcoming of output "
                                         "buffer limits.");
         s.closed = true;
@@ -422,11 +424,12 @@ void Server::cmd_hello(Session& s, const Args& a) {
         return;
     }
     if (has_name) {
-        const bool valid = std::all_of(name.begin(), name.end(),
-                                       [](char c) { return c >= '!' && c <= '~'; });
+        const bool valid =
+            std::all_of(name.begin(), name.end(), [](char c) { return c >= '!' && c <= '~'; });
         if (!valid) {
-            reply_error(s, "ERR Client names cannot contain spaces, newlines or special "
-                           "characters.");
+            reply_error(s,
+                        "ERR Client names cannot contain spaces, newlines or special "
+                        "characters.");
             return;
         }
         s.name = name;
@@ -435,9 +438,8 @@ void Server::cmd_hello(Session& s, const Args& a) {
     reply(s, Value::map({Value::bulk("server"), Value::bulk("redis"), Value::bulk("version"),
                          Value::bulk(config::kRedisCompatVersion), Value::bulk("proto"),
                          Value::integer_value(proto), Value::bulk("id"),
-                         Value::integer_value(static_cast<std::int64_t>(s.id)),
-                         Value::bulk("mode"), Value::bulk("sentinel"), Value::bulk("modules"),
-                         Value::array()}));
+                         Value::integer_value(static_cast<std::int64_t>(s.id)), Value::bulk("mode"),
+                         Value::bulk("sentinel"), Value::bulk("modules"), Value::array()}));
 }
 
 void Server::cmd_auth(Session& s, const Args& a) {
@@ -461,7 +463,9 @@ void Server::cmd_auth(Session& s, const Args& a) {
     reply(s, Value::simple("OK"));
 }
 
-void Server::cmd_command(Session& s, const Args& a) { reply(s, command_command(a)); }
+void Server::cmd_command(Session& s, const Args& a) {
+    reply(s, command_command(a));
+}
 
 void Server::cmd_acl(Session& s, const Args& a) {
     const std::string sub = to_lower(a[1]);

@@ -22,10 +22,10 @@ using config::LogLevel;
 /// Process facts for INFO, gathered by the runtime when INFO is asked.
 struct ProcessStats {
     int pid = 0;
-    std::string os;          ///< "Linux 6.1.0 x86_64"
-    std::string executable;  ///< absolute path of the binary
-    std::string config_file; ///< absolute path of sentinel.conf
-    std::string run_id;      ///< per-process random id (not the sentinel myid)
+    std::string os;           ///< "Linux 6.1.0 x86_64"
+    std::string executable;   ///< absolute path of the binary
+    std::string config_file;  ///< absolute path of sentinel.conf
+    std::string run_id;       ///< per-process random id (not the sentinel myid)
     std::int64_t server_time_usec = 0;
     std::int64_t uptime_s = 0;
     double cpu_sys = 0, cpu_user = 0;
@@ -35,7 +35,7 @@ struct ProcessStats {
 
 /// What the server needs from its runtime.
 class Host {
-public:
+  public:
     virtual ~Host() = default;
     virtual Now now() const = 0;
     virtual ProcessStats process_stats() const = 0;
@@ -80,7 +80,7 @@ struct ServerStats {
 
 /// Serves clients of one sentinel.
 class Server {
-public:
+  public:
     /// Output a pub/sub client may accumulate before it is dropped (client-output-buffer-limit
     /// pubsub hard limit); other clients get a larger bound so no queue grows without limit.
     static constexpr std::size_t kPubsubOutputLimit = 32u * 1024 * 1024;
@@ -130,7 +130,7 @@ public:
 
     std::size_t client_count() const { return sessions_.size(); }
 
-private:
+  private:
     using Args = std::vector<std::string>;
     struct CommandSpec;
 

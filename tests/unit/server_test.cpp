@@ -1,5 +1,7 @@
 // The client-facing server driven without sockets: bytes in, exact bytes out.
 
+#include "sentinel/server/server.hpp"
+
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -7,7 +9,6 @@
 #include "common/resp/parser.hpp"
 #include "common/resp/writer.hpp"
 #include "sentinel/core/sentinel.hpp"
-#include "sentinel/server/server.hpp"
 
 namespace {
 
@@ -19,7 +20,7 @@ using sentinel::resp::Type;
 using sentinel::resp::Value;
 
 class FakeHost final : public sentinel::server::Host {
-public:
+  public:
     Now now() const override { return current; }
     sentinel::server::ProcessStats process_stats() const override {
         sentinel::server::ProcessStats ps;
@@ -126,8 +127,7 @@ TEST_CASE("unknown commands and arity errors use Redis's exact texts") {
     CHECK(f.raw(id, "foo a b\r\n") ==
           "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
     CHECK(f.raw(id, "role x\r\n") == "-ERR wrong number of arguments for 'role' command\r\n");
-    CHECK(f.raw(id, "sentinel\r\n") ==
-          "-ERR wrong number of arguments for 'sentinel' command\r\n");
+    CHECK(f.raw(id, "sentinel\r\n") == "-ERR wrong number of arguments for 'sentinel' command\r\n");
     CHECK(f.raw(id, "sentinel nosuch\r\n") ==
           "-ERR unknown subcommand 'nosuch'. Try SENTINEL HELP.\r\n");
     CHECK(f.raw(id, "sentinel master\r\n") ==
@@ -170,11 +170,26 @@ TEST_CASE("SENTINEL MASTER fields come in Redis's order and numbers parse as int
     for (std::size_t i = 0; i < v.elements.size(); i += 2) {
         keys.push_back(v.elements[i].str);
     }
-    const std::vector<std::string> expected = {
-        "name", "ip", "port", "runid", "flags", "link-pending-commands", "link-refcount",
-        "last-ping-sent", "last-ok-ping-reply", "last-ping-reply", "down-after-milliseconds",
-        "info-refresh", "role-reported", "role-reported-time", "config-epoch", "num-slaves",
-        "num-other-sentinels", "quorum", "failover-timeout", "parallel-syncs"};
+    const std::vector<std::string> expected = {"name",
+                                               "ip",
+                                               "port",
+                                               "runid",
+                                               "flags",
+                                               "link-pending-commands",
+                                               "link-refcount",
+                                               "last-ping-sent",
+                                               "last-ok-ping-reply",
+                                               "last-ping-reply",
+                                               "down-after-milliseconds",
+                                               "info-refresh",
+                                               "role-reported",
+                                               "role-reported-time",
+                                               "config-epoch",
+                                               "num-slaves",
+                                               "num-other-sentinels",
+                                               "quorum",
+                                               "failover-timeout",
+                                               "parallel-syncs"};
     CHECK(keys == expected);
     CHECK(v.elements[9].str == "master,disconnected");
     CHECK(v.elements[35].str == "2");  // quorum
@@ -296,7 +311,8 @@ TEST_CASE("protected mode refuses non-loopback clients when no password is set")
 TEST_CASE("pub/sub: subscribers get events, RESP2 subscribed clients are restricted") {
     Fixture f;
     const auto sub = f.connect();
-    CHECK(f.raw(sub, "SUBSCRIBE +monitor\r\n") == "*3\r\n$9\r\nsubscribe\r\n$8\r\n+monitor\r\n:1\r\n");
+    CHECK(f.raw(sub, "SUBSCRIBE +monitor\r\n") ==
+          "*3\r\n$9\r\nsubscribe\r\n$8\r\n+monitor\r\n:1\r\n");
     CHECK(f.raw(sub, "PSUBSCRIBE *\r\n") == "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:2\r\n");
     CHECK(f.server.publish("+monitor", "master x 1.2.3.4 1 quorum 1") == 2);
     CHECK(f.raw(sub, "") ==
@@ -373,8 +389,8 @@ TEST_CASE("INFO sections and the sentinel summary line") {
     const auto id = f.connect();
     const Value all = f.call(id, {"INFO"});
     REQUIRE(all.type == Type::bulk_string);
-    for (const char* header : {"# Server\r\n", "# Clients\r\n", "# Stats\r\n", "# CPU\r\n",
-                               "# Sentinel\r\n"}) {
+    for (const char* header :
+         {"# Server\r\n", "# Clients\r\n", "# Stats\r\n", "# CPU\r\n", "# Sentinel\r\n"}) {
         CHECK(all.str.find(header) != std::string::npos);
     }
     CHECK(all.str.find("redis_mode:sentinel\r\n") != std::string::npos);
