@@ -3,13 +3,17 @@
 Two groups run side by side for the whole scenario (each: 1 master + 2 replicas + 3 sentinels
 of one kind, fully discovered), and redis-benchmark (-c 50 -n N --csv) is pointed at the first
 sentinel of each, one command at a time, interleaved ours/theirs.  Reported per command:
-requests/s, p50 and p99 latency (ms) as redis-benchmark prints them.
+requests/s, p50 and p99 latency (ms) as redis-benchmark prints them, and the sentinel's own
+CPU time per request (µs, from /proc: user + system).  Each run also points the same client at
+a plain redis-server (PING): what this client and kernel reach at most on this machine, the
+ceiling any server's requests/s is capped by here.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import time
 
@@ -29,7 +33,14 @@ TESTS = [
     ("replicas", "SENTINEL replicas", [], ["SENTINEL", "replicas", MASTER_NAME], 1),
     ("sentinels", "SENTINEL sentinels", [], ["SENTINEL", "sentinels", MASTER_NAME], 1),
 ]
-METRICS = ["rps", "p50", "p99"]
+METRICS = ["rps", "p50", "p99", "cpu_us"]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_group(cl: Cluster, kind: str):
@@ -81,6 +92,8 @@ def run(ctx: Context) -> dict:
         for kind in ctx.kinds:
             groups[kind] = start_group(cl, kind)
             first[kind] = groups[kind][0].port
+        ceiling_port = cl.start_redis().port
+        out["ceiling"] = []
         for kind in ctx.kinds:
             wait_until(lambda s=groups[kind]: group_discovered(s, 2), 60.0,
                        f"the {kind} group to be discovered", interval=0.05)
@@ -89,14 +102,26 @@ def run(ctx: Context) -> dict:
                 for kind in ctx.order(i):
                     t0 = time.monotonic()
                     try:
+                        cpu0 = cpu_seconds(groups[kind][0].pid)
                         r = bench_once(cl, first[kind], opts, cmd, n * mult, f"{tid}-{kind}-{i}")
+                        r["cpu_us"] = (cpu_seconds(groups[kind][0].pid) - cpu0) * 1e6 / (n * mult)
                     except Exception as exc:  # noqa: BLE001
                         ctx.log(f"    ! query {tid} {kind}: {exc}")
                         r = {"rps": None, "p50": None, "p99": None, "error": str(exc)}
                     out["runs"][kind][tid].append(r)
                     ctx.log(f"  query run {i + 1}/{ctx.mode.query_runs} {label:40s} {kind:6s} "
                             f"{r['rps'] or 0:>10.0f} req/s p50={r['p50']} p99={r['p99']} ms "
+                            f"cpu={r.get('cpu_us') or 0:.1f} us/req "
                             f"({time.monotonic() - t0:.1f}s)")
+            try:
+                c = bench_once(cl, ceiling_port, [], ["PING"], n, f"ceiling-{i}")
+            except Exception as exc:  # noqa: BLE001
+                ctx.log(f"    ! query ceiling: {exc}")
+                c = {"rps": None, "error": str(exc)}
+            out["ceiling"].append(c)
+            ctx.log(f"  query run {i + 1}/{ctx.mode.query_runs} {'PING to redis-server (ceiling)':40s}"
+                    f"        {c['rps'] or 0:>10.0f} req/s")
     out["summary"] = {k: {t[0]: {m: summarize([r.get(m) for r in out["runs"][k][t[0]]])
                                  for m in METRICS} for t in TESTS} for k in ctx.kinds}
+    out["ceiling_summary"] = summarize([c.get("rps") for c in out["ceiling"]])
     return out

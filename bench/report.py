@@ -97,6 +97,7 @@ def targets(res: dict) -> list[dict]:
             f"{_num(d200['ours']['elected_leader_count'].get('max'))}, theirs max "
             f"{_num(d200['theirs']['elected_leader_count'].get('max'))}")
     q = res.get("scenarios", {}).get("query", {}).get("summary")
+    ceiling = _med(res.get("scenarios", {}).get("query", {}).get("ceiling_summary"))
     if q:
         for tid, label in (("get_master_addr", "query req/s: SENTINEL get-master-addr-by-name, c=50"),
                            ("masters", "query req/s: SENTINEL masters, c=50")):
@@ -104,8 +105,13 @@ def targets(res: dict) -> list[dict]:
             po, pt = _med(q["ours"][tid]["p99"]), _med(q["theirs"][tid]["p99"])
             ok = None if (o is None or t is None) else (o >= 1.2 * t and po is not None
                                                         and pt is not None and po <= pt)
-            add(label, o, t, "≥ 1.2× theirs, p99 no worse", ok, "req/s", 0,
-                f"p99 ours {_num(po, 'ms', 3)} vs theirs {_num(pt, 'ms', 3)}")
+            co, ct = _med(q["ours"][tid].get("cpu_us")), _med(q["theirs"][tid].get("cpu_us"))
+            note = f"p99 ours {_num(po, 'ms', 3)} vs theirs {_num(pt, 'ms', 3)}"
+            if co is not None and ct is not None:
+                note += f"; CPU per request ours {co:.2f} µs vs theirs {ct:.2f} µs"
+            if ceiling is not None:
+                note += f"; redis-server PING with the same client: {ceiling:,.0f} req/s"
+            add(label, o, t, "≥ 1.2× theirs, p99 no worse", ok, "req/s", 0, note)
     sc = res.get("scenarios", {}).get("scale", {}).get("cases", {})
     if "k1_s1" in sc:
         s = sc["k1_s1"]["summary"]
@@ -249,13 +255,23 @@ def markdown(res: dict, png_name: str | None) -> str:
               f"redis-benchmark -c {cfg['clients']} --csv against one sentinel of a settled "
               f"group ({cfg['topology']}), {cfg['runs']} runs per command and sentinel.", "",
               "| Command | n | Ours req/s | Theirs req/s | Ratio | Ours p50 / p99 ms | "
-              "Theirs p50 / p99 ms |", "|---|---|---|---|---|---|---|"]
+              "Theirs p50 / p99 ms | CPU µs/req ours / theirs |",
+              "|---|---|---|---|---|---|---|---|"]
         for tid, t in cfg["tests"].items():
             so, st = q["summary"]["ours"][tid], q["summary"]["theirs"][tid]
+            cpu_o, cpu_t = so.get("cpu_us"), st.get("cpu_us")
             L.append(f"| `{' '.join(t['argv'])}` | {t['n']} | {_cell(so['rps'])} | "
                      f"{_cell(st['rps'])} | {_ratio(so['rps'], st['rps'])} | "
                      f"{_num(_med(so['p50']), '', 3)} / {_num(_med(so['p99']), '', 3)} | "
-                     f"{_num(_med(st['p50']), '', 3)} / {_num(_med(st['p99']), '', 3)} |")
+                     f"{_num(_med(st['p50']), '', 3)} / {_num(_med(st['p99']), '', 3)} | "
+                     f"{_num(_med(cpu_o), '', 2) if cpu_o else '–'} / "
+                     f"{_num(_med(cpu_t), '', 2) if cpu_t else '–'} |")
+        ceiling = q.get("ceiling_summary")
+        if ceiling and _med(ceiling):
+            L += ["", f"The same client against a plain redis-server (`PING`): "
+                      f"{_cell(ceiling)} req/s. That is what redis-benchmark and the kernel "
+                      f"reach here at most, so it caps both sentinels' requests/s; the CPU "
+                      f"column is the sentinel's own cost per request."]
         L.append("")
     if "scale" in sc:
         s = sc["scale"]
